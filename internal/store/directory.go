@@ -1,0 +1,341 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cairn-itsm/cairn/internal/directory"
+	"github.com/cairn-itsm/cairn/internal/errs"
+)
+
+// CreateOrganization adds a customer organization.
+func (s *Store) CreateOrganization(ctx context.Context, actor directory.Actor, name string) (directory.Organization, error) {
+	name, err := directory.ValidateName("name", name)
+	if err != nil {
+		return directory.Organization{}, err
+	}
+	var o directory.Organization
+	err = s.inTx(ctx, func(c *conn) error {
+		id, err := c.insert(`INSERT INTO organizations (name, created_at) VALUES (?, ?)`, name, millis(c.now))
+		if isUnique(err) {
+			return errs.Conflict("duplicate", "an organization named %q exists already", name)
+		}
+		if err != nil {
+			return fmt.Errorf("create organization: %w", err)
+		}
+		o = directory.Organization{ID: id, Name: name, CreatedAt: c.now}
+		return c.appendEvent("organization", id, "organization.created", actor, o)
+	})
+	return o, err
+}
+
+// Organizations lists every organization by name.
+func (s *Store) Organizations(ctx context.Context) ([]directory.Organization, error) {
+	rows, err := s.reader(ctx).query(`SELECT id, name, created_at FROM organizations ORDER BY lower(name)`)
+	if err != nil {
+		return nil, fmt.Errorf("list organizations: %w", err)
+	}
+	defer rows.Close()
+	var out []directory.Organization
+	for rows.Next() {
+		var o directory.Organization
+		var created int64
+		if err := rows.Scan(&o.ID, &o.Name, &created); err != nil {
+			return nil, err
+		}
+		o.CreatedAt = fromMillis(created)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// OrganizationByName finds an organization, letter case ignored.
+func (s *Store) OrganizationByName(ctx context.Context, name string) (directory.Organization, error) {
+	var o directory.Organization
+	var created int64
+	err := s.reader(ctx).row(`SELECT id, name, created_at FROM organizations WHERE lower(name) = lower(?)`, strings.TrimSpace(name)).Scan(&o.ID, &o.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, errs.NotFound("no organization named %q", name)
+	}
+	o.CreatedAt = fromMillis(created)
+	return o, err
+}
+
+// NewUser is what creating a user takes. PasswordHash may be empty: the
+// user then signs in only with API tokens until a password is set.
+type NewUser struct {
+	Email          string
+	Name           string
+	Role           directory.Role
+	OrganizationID int64
+	PasswordHash   string
+}
+
+// CreateUser adds a user.
+func (s *Store) CreateUser(ctx context.Context, actor directory.Actor, in NewUser) (directory.User, error) {
+	u, err := directory.NewUser(in.Email, in.Name, in.Role)
+	if err != nil {
+		return u, err
+	}
+	u.OrganizationID = in.OrganizationID
+	err = s.inTx(ctx, func(c *conn) error {
+		if u.OrganizationID != 0 {
+			if err := c.mustExist("organizations", "organization", u.OrganizationID); err != nil {
+				return err
+			}
+		}
+		u.CreatedAt = c.now
+		id, err := c.insert(`INSERT INTO users (email, name, role, organization_id, password_hash, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.Email, u.Name, string(u.Role), nullID(u.OrganizationID), in.PasswordHash, true, millis(c.now))
+		if isUnique(err) {
+			return &errs.Error{Kind: errs.KindConflict, Code: "duplicate", Field: "email", Message: fmt.Sprintf("a user with email %s exists already", u.Email)}
+		}
+		if err != nil {
+			return fmt.Errorf("create user: %w", err)
+		}
+		u.ID = id
+		return c.appendEvent("user", id, "user.created", actor, u)
+	})
+	return u, err
+}
+
+// mustExist answers an invalid-field error when the referenced row is missing.
+func (c *conn) mustExist(table, field string, id int64) error {
+	var one int
+	err := c.row(`SELECT 1 FROM `+table+` WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errs.Invalid(field, "no %s with id %d", field, id)
+	}
+	return err
+}
+
+const userColumns = `id, email, name, role, COALESCE(organization_id, 0), active, created_at`
+
+func scanUser(sc interface{ Scan(...any) error }) (directory.User, error) {
+	var u directory.User
+	var role string
+	var created int64
+	err := sc.Scan(&u.ID, &u.Email, &u.Name, &role, &u.OrganizationID, &u.Active, &created)
+	u.Role = directory.Role(role)
+	u.CreatedAt = fromMillis(created)
+	return u, err
+}
+
+// User finds a user by id.
+func (s *Store) User(ctx context.Context, id int64) (directory.User, error) {
+	u, err := scanUser(s.reader(ctx).row(`SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, errs.NotFound("no user with id %d", id)
+	}
+	return u, err
+}
+
+// UserByEmail finds a user by email address, letter case ignored.
+func (s *Store) UserByEmail(ctx context.Context, email string) (directory.User, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	u, err := scanUser(s.reader(ctx).row(`SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, errs.NotFound("no user with email %s", email)
+	}
+	return u, err
+}
+
+// PasswordHash gives the stored password hash of an active user.
+func (s *Store) PasswordHash(ctx context.Context, email string) (directory.User, string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var hash string
+	var u directory.User
+	var role string
+	var created int64
+	err := s.reader(ctx).row(`SELECT `+userColumns+`, password_hash FROM users WHERE email = ? AND active`, email).
+		Scan(&u.ID, &u.Email, &u.Name, &role, &u.OrganizationID, &u.Active, &created, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, "", errs.NotFound("no active user with email %s", email)
+	}
+	u.Role = directory.Role(role)
+	u.CreatedAt = fromMillis(created)
+	return u, hash, err
+}
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, actor directory.Actor, userID int64, hash string) error {
+	return s.inTx(ctx, func(c *conn) error {
+		res, err := c.exec(`UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		if err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errs.NotFound("no user with id %d", userID)
+		}
+		return c.appendEvent("user", userID, "user.password_set", actor, struct{}{})
+	})
+}
+
+// UserFilter narrows a user listing.
+type UserFilter struct {
+	Role           directory.Role
+	OrganizationID int64
+	Limit, Offset  int
+}
+
+// Users lists users by name.
+func (s *Store) Users(ctx context.Context, f UserFilter) ([]directory.User, error) {
+	q := `SELECT ` + userColumns + ` FROM users WHERE 1=1`
+	var args []any
+	if f.Role != "" {
+		q += ` AND role = ?`
+		args = append(args, string(f.Role))
+	}
+	if f.OrganizationID != 0 {
+		q += ` AND organization_id = ?`
+		args = append(args, f.OrganizationID)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
+	q += ` ORDER BY lower(name), id LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, f.Offset)
+	rows, err := s.reader(ctx).query(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []directory.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CreateTeam adds a team of agents.
+func (s *Store) CreateTeam(ctx context.Context, actor directory.Actor, name string, memberIDs []int64) (directory.Team, error) {
+	name, err := directory.ValidateName("name", name)
+	if err != nil {
+		return directory.Team{}, err
+	}
+	t := directory.Team{Name: name, MemberIDs: memberIDs}
+	if t.MemberIDs == nil {
+		t.MemberIDs = []int64{}
+	}
+	err = s.inTx(ctx, func(c *conn) error {
+		id, err := c.insert(`INSERT INTO teams (name, created_at) VALUES (?, ?)`, name, millis(c.now))
+		if isUnique(err) {
+			return errs.Conflict("duplicate", "a team named %q exists already", name)
+		}
+		if err != nil {
+			return fmt.Errorf("create team: %w", err)
+		}
+		t.ID, t.CreatedAt = id, c.now
+		if err := c.setMembers(id, t.MemberIDs); err != nil {
+			return err
+		}
+		return c.appendEvent("team", id, "team.created", actor, t)
+	})
+	return t, err
+}
+
+// SetTeamMembers replaces the members of a team.
+func (s *Store) SetTeamMembers(ctx context.Context, actor directory.Actor, teamID int64, memberIDs []int64) error {
+	return s.inTx(ctx, func(c *conn) error {
+		if err := c.mustExist("teams", "team", teamID); err != nil {
+			return errs.NotFound("no team with id %d", teamID)
+		}
+		if _, err := c.exec(`DELETE FROM team_members WHERE team_id = ?`, teamID); err != nil {
+			return err
+		}
+		if err := c.setMembers(teamID, memberIDs); err != nil {
+			return err
+		}
+		return c.appendEvent("team", teamID, "team.members_set", actor, map[string]any{"member_ids": memberIDs})
+	})
+}
+
+func (c *conn) setMembers(teamID int64, memberIDs []int64) error {
+	for i, uid := range memberIDs {
+		var role string
+		err := c.row(`SELECT role FROM users WHERE id = ?`, uid).Scan(&role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errs.Invalid(fmt.Sprintf("member_ids[%d]", i), "no user with id %d", uid)
+		}
+		if err != nil {
+			return err
+		}
+		if !directory.Role(role).Staff() {
+			return errs.Invalid(fmt.Sprintf("member_ids[%d]", i), "user %d is a customer; teams hold agents and admins", uid)
+		}
+		if _, err := c.exec(`INSERT INTO team_members (team_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, teamID, uid); err != nil {
+			return fmt.Errorf("add team member: %w", err)
+		}
+	}
+	return nil
+}
+
+// Teams lists every team with its members.
+func (s *Store) Teams(ctx context.Context) ([]directory.Team, error) {
+	c := s.reader(ctx)
+	rows, err := c.query(`SELECT id, name, created_at FROM teams ORDER BY lower(name)`)
+	if err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	var out []directory.Team
+	byID := map[int64]int{}
+	for rows.Next() {
+		var t directory.Team
+		var created int64
+		if err := rows.Scan(&t.ID, &t.Name, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.CreatedAt = fromMillis(created)
+		t.MemberIDs = []int64{}
+		byID[t.ID] = len(out)
+		out = append(out, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = c.query(`SELECT team_id, user_id FROM team_members ORDER BY user_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tid, uid int64
+		if err := rows.Scan(&tid, &uid); err != nil {
+			return nil, err
+		}
+		if i, ok := byID[tid]; ok {
+			out[i].MemberIDs = append(out[i].MemberIDs, uid)
+		}
+	}
+	return out, rows.Err()
+}
+
+// Actor loads who a signed-in user is, with their teams, for access checks.
+func (s *Store) Actor(ctx context.Context, u directory.User) (directory.Actor, error) {
+	a := directory.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, OrganizationID: u.OrganizationID}
+	if !u.Role.Staff() {
+		return a, nil
+	}
+	rows, err := s.reader(ctx).query(`SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id`, u.ID)
+	if err != nil {
+		return a, fmt.Errorf("teams of user %d: %w", u.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return a, err
+		}
+		a.TeamIDs = append(a.TeamIDs, id)
+	}
+	return a, rows.Err()
+}
