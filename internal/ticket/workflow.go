@@ -195,7 +195,7 @@ var (
 // DefaultWorkflows returns the workflow each ticket type starts with. They
 // follow ITIL's life cycles; admins may edit them afterwards.
 func DefaultWorkflows() []Workflow {
-	return []Workflow{
+	ws := []Workflow{
 		{
 			Name: "Incident", TicketType: TypeIncident, Initial: "Open",
 			Statuses: []Status{
@@ -261,4 +261,12 @@ func DefaultWorkflows() []Workflow {
 			},
 		},
 	}
+	// The role lists above are shared package variables; give each caller
+	// its own, so that editing a returned workflow cannot change the defaults.
+	for i := range ws {
+		for j := range ws[i].Transitions {
+			ws[i].Transitions[j].Roles = slices.Clone(ws[i].Transitions[j].Roles)
+		}
+	}
+	return ws
 }
