@@ -10,7 +10,9 @@ import (
 	"github.com/cairn-itsm/cairn/internal/ticket"
 )
 
-func equalFold(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+func equalFold(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
 
 // Customers see only live services and their request types; staff see all.
 func (a *API) listServices(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
