@@ -179,9 +179,25 @@ func (c *conn) insert(query string, args ...any) (int64, error) {
 	return id, err
 }
 
+type atTimeKey struct{}
+
+// AtTime gives a context whose commands record t as their time instead of
+// the clock's: imports and demo data keep their original dates this way.
+func AtTime(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, atTimeKey{}, t)
+}
+
+// clock is the time a command records.
+func (s *Store) clock(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(atTimeKey{}).(time.Time); ok {
+		return t.UTC().Truncate(time.Millisecond)
+	}
+	return s.now().UTC().Truncate(time.Millisecond)
+}
+
 // reader gives a conn over the read pool.
 func (s *Store) reader(ctx context.Context) *conn {
-	return &conn{s: s, q: s.read, ctx: ctx, now: s.now().UTC()}
+	return &conn{s: s, q: s.read, ctx: ctx, now: s.clock(ctx)}
 }
 
 // inTx runs fn in one write transaction: everything it does, its events
@@ -191,7 +207,7 @@ func (s *Store) inTx(ctx context.Context, fn func(c *conn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	c := &conn{s: s, q: tx, ctx: ctx, now: s.now().UTC()}
+	c := &conn{s: s, q: tx, ctx: ctx, now: s.clock(ctx)}
 	if err := fn(c); err != nil {
 		tx.Rollback()
 		return err
