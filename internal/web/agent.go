@@ -1,0 +1,4 @@
+package web
+
+// agentRoutes registers the agent workspace's pages under /agent.
+func (w *Web) agentRoutes() {}

@@ -1,0 +1,2 @@
+// Cairn's progressive enhancement: every page works without this file.
+"use strict";
