@@ -93,7 +93,7 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, id auth.Identity
 func (a *API) listTickets(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
 	q := r.URL.Query()
 	if err := knownParams(q, "status", "category", "type", "priority", "service", "request_type", "assignee", "reporter",
-		"organization", "team", "text", "created_after", "created_before", "updated_after", "sort", "order", "limit", "offset"); err != nil {
+		"organization", "team", "text", "created_after", "created_before", "updated_after", "resolved_after", "sort", "order", "limit", "offset"); err != nil {
 		return err
 	}
 	f := store.TicketFilter{Statuses: list(q.Get("status")), Text: strings.TrimSpace(q.Get("text")), Sort: q.Get("sort")}
@@ -158,7 +158,7 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request, id auth.Identi
 			return err
 		}
 	}
-	for name, dst := range map[string]*time.Time{"created_after": &f.CreatedAfter, "created_before": &f.CreatedBefore, "updated_after": &f.UpdatedAfter} {
+	for name, dst := range map[string]*time.Time{"created_after": &f.CreatedAfter, "created_before": &f.CreatedBefore, "updated_after": &f.UpdatedAfter, "resolved_after": &f.ResolvedAfter} {
 		if v := q.Get(name); v != "" {
 			if *dst, err = parseTime(v); err != nil {
 				return errs.Invalid(name, "must be a date (2006-01-02) or an RFC 3339 time")

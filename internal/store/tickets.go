@@ -327,7 +327,8 @@ type TicketFilter struct {
 	CreatedAfter   time.Time
 	CreatedBefore  time.Time
 	UpdatedAfter   time.Time
-	Sort           string // created, updated, priority, key, status
+	ResolvedAfter  time.Time
+	Sort           string // a key of SortFields
 	Ascending      bool
 	Limit, Offset  int
 }
@@ -340,6 +341,7 @@ var SortFields = map[string]string{
 	"key":      "t.id",
 	"status":   "t.status",
 	"summary":  "t.summary",
+	"resolved": "t.resolved_at",
 }
 
 // MaxPage is the largest page a listing returns.
@@ -376,6 +378,33 @@ func (s *Store) Tickets(ctx context.Context, actor directory.Actor, f TicketFilt
 	if f.Ascending {
 		dir = " ASC"
 	}
+	w, args := ticketWhere(actor, f)
+	c := s.reader(ctx)
+	if err := c.row(`SELECT COUNT(*) FROM tickets t`+w, args...).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("count tickets: %w", err)
+	}
+	if page.Total == 0 || page.Offset >= page.Total {
+		return page, nil
+	}
+	rows, err := c.query(`SELECT `+ticketColumns+ticketJoins+w+` ORDER BY `+order+dir+`, t.id`+dir+` LIMIT ? OFFSET ?`,
+		append(args, page.Limit, page.Offset)...)
+	if err != nil {
+		return page, fmt.Errorf("list tickets: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Tickets = append(page.Tickets, t)
+	}
+	return page, rows.Err()
+}
+
+// ticketWhere builds the WHERE clause of a listing: the actor's visibility
+// and every filter given.
+func ticketWhere(actor directory.Actor, f TicketFilter) (string, []any) {
 	cond, args := visibleTickets(actor)
 	where := []string{cond}
 	in := func(col string, vals []string) {
@@ -414,34 +443,24 @@ func (s *Store) Tickets(ctx context.Context, actor directory.Actor, f TicketFilt
 	for _, tc := range []struct {
 		col, op string
 		t       time.Time
-	}{{"t.created_at", ">=", f.CreatedAfter}, {"t.created_at", "<", f.CreatedBefore}, {"t.updated_at", ">=", f.UpdatedAfter}} {
+	}{{"t.created_at", ">=", f.CreatedAfter}, {"t.created_at", "<", f.CreatedBefore}, {"t.updated_at", ">=", f.UpdatedAfter}, {"t.resolved_at", ">=", f.ResolvedAfter}} {
 		if !tc.t.IsZero() {
 			where = append(where, tc.col+" "+tc.op+" ?")
 			args = append(args, millis(tc.t))
 		}
 	}
-	w := " WHERE " + strings.Join(where, " AND ")
-	c := s.reader(ctx)
-	if err := c.row(`SELECT COUNT(*) FROM tickets t`+w, args...).Scan(&page.Total); err != nil {
-		return page, fmt.Errorf("count tickets: %w", err)
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// CountTickets counts the tickets the actor may see that match the filter;
+// queue counts use it. Sort and paging are ignored.
+func (s *Store) CountTickets(ctx context.Context, actor directory.Actor, f TicketFilter) (int, error) {
+	w, args := ticketWhere(actor, f)
+	var n int
+	if err := s.reader(ctx).row(`SELECT COUNT(*) FROM tickets t`+w, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
 	}
-	if page.Total == 0 || page.Offset >= page.Total {
-		return page, nil
-	}
-	rows, err := c.query(`SELECT `+ticketColumns+ticketJoins+w+` ORDER BY `+order+dir+`, t.id`+dir+` LIMIT ? OFFSET ?`,
-		append(args, page.Limit, page.Offset)...)
-	if err != nil {
-		return page, fmt.Errorf("list tickets: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Tickets = append(page.Tickets, t)
-	}
-	return page, rows.Err()
+	return n, nil
 }
 
 func asStrings[T ~string](vals []T) []string {

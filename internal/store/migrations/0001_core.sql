@@ -120,6 +120,7 @@ CREATE INDEX tickets_assignee_created ON tickets (assignee_id, created_at);
 CREATE INDEX tickets_reporter_created ON tickets (reporter_id, created_at);
 CREATE INDEX tickets_organization_created ON tickets (organization_id, created_at);
 CREATE INDEX tickets_team ON tickets (team_id);
+CREATE INDEX tickets_resolved ON tickets (resolved_at);
 
 CREATE TABLE comments (
     id {{id}},
