@@ -125,7 +125,12 @@ func CheckCSRF(r *http.Request, id Identity) error {
 	}
 	got := r.Header.Get(CSRFHeader)
 	if got == "" {
-		got = r.PostFormValue(CSRFField)
+		// Only a form already parsed, or a URL-encoded one, is read here:
+		// parsing a multipart body is the handler's job, with its own limits.
+		ct := r.Header.Get("Content-Type")
+		if r.MultipartForm != nil || r.PostForm != nil || strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			got = r.PostFormValue(CSRFField)
+		}
 	}
 	if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(id.CSRF)) != 1 {
 		return errs.Forbidden("missing or wrong CSRF token")

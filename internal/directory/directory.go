@@ -58,13 +58,15 @@ type Team struct {
 }
 
 // Actor is who is asking: the identity every command and query is checked
-// against. TeamIDs are the agent's teams.
+// against. TeamIDs are an agent's teams and ServiceIDs the services those
+// teams serve, read once per request so that queries filter on plain values.
 type Actor struct {
 	UserID         int64
 	Name           string
 	Role           Role
 	OrganizationID int64
 	TeamIDs        []int64
+	ServiceIDs     []int64
 }
 
 // System is the actor for work Cairn does on its own (demo data, workers).

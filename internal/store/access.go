@@ -7,8 +7,9 @@ import (
 // visibleTickets is the SQL condition (over tickets aliased t) for the tickets
 // an actor may see:
 //   - admins see everything;
-//   - agents see the tickets of the services their teams serve, and any
-//     ticket they are assigned to or reported;
+//   - agents see the tickets of the services their teams serve (the list is
+//     read with the actor, so the planner sees plain values and uses the
+//     service indexes);
 //   - customers see what they reported and what is shared with their
 //     organization.
 //
@@ -18,8 +19,10 @@ func visibleTickets(a directory.Actor) (string, []any) {
 	case directory.RoleAdmin:
 		return "1=1", nil
 	case directory.RoleAgent:
-		return `(t.service_id IN (SELECT st.service_id FROM service_teams st JOIN team_members tm ON tm.team_id = st.team_id WHERE tm.user_id = ?)
-			OR t.assignee_id = ? OR t.reporter_id = ?)`, []any{a.UserID, a.UserID, a.UserID}
+		if len(a.ServiceIDs) == 0 {
+			return "1=0", nil
+		}
+		return "t.service_id IN (" + placeholders(len(a.ServiceIDs)) + ")", int64Args(a.ServiceIDs)
 	case directory.RoleCustomer:
 		return `(t.reporter_id = ? OR t.organization_id = ?)`, []any{a.UserID, a.OrganizationID}
 	}

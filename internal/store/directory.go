@@ -21,7 +21,7 @@ func (s *Store) CreateOrganization(ctx context.Context, actor directory.Actor, n
 	err = s.inTx(ctx, func(c *conn) error {
 		id, err := c.insert(`INSERT INTO organizations (name, created_at) VALUES (?, ?)`, name, millis(c.now))
 		if isUnique(err) {
-			return errs.Conflict("duplicate", "an organization named %q exists already", name)
+			return &errs.Error{Kind: errs.KindConflict, Code: "duplicate", Field: "name", Message: fmt.Sprintf("an organization named %q exists already", name)}
 		}
 		if err != nil {
 			return fmt.Errorf("create organization: %w", err)
@@ -227,7 +227,7 @@ func (s *Store) CreateTeam(ctx context.Context, actor directory.Actor, name stri
 	err = s.inTx(ctx, func(c *conn) error {
 		id, err := c.insert(`INSERT INTO teams (name, created_at) VALUES (?, ?)`, name, millis(c.now))
 		if isUnique(err) {
-			return errs.Conflict("duplicate", "a team named %q exists already", name)
+			return &errs.Error{Kind: errs.KindConflict, Code: "duplicate", Field: "name", Message: fmt.Sprintf("a team named %q exists already", name)}
 		}
 		if err != nil {
 			return fmt.Errorf("create team: %w", err)
@@ -319,23 +319,40 @@ func (s *Store) Teams(ctx context.Context) ([]directory.Team, error) {
 	return out, rows.Err()
 }
 
-// Actor loads who a signed-in user is, with their teams, for access checks.
+// Actor loads who a signed-in user is, with their teams and the services
+// those teams serve, for access checks.
 func (s *Store) Actor(ctx context.Context, u directory.User) (directory.Actor, error) {
 	a := directory.Actor{UserID: u.ID, Name: u.Name, Role: u.Role, OrganizationID: u.OrganizationID}
 	if !u.Role.Staff() {
 		return a, nil
 	}
-	rows, err := s.reader(ctx).query(`SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id`, u.ID)
-	if err != nil {
+	c := s.reader(ctx)
+	var err error
+	if a.TeamIDs, err = c.ids(`SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id`, u.ID); err != nil {
 		return a, fmt.Errorf("teams of user %d: %w", u.ID, err)
 	}
+	a.ServiceIDs, err = c.ids(`SELECT DISTINCT st.service_id FROM service_teams st JOIN team_members tm ON tm.team_id = st.team_id
+		WHERE tm.user_id = ? ORDER BY st.service_id`, u.ID)
+	if err != nil {
+		return a, fmt.Errorf("services of user %d: %w", u.ID, err)
+	}
+	return a, nil
+}
+
+// ids runs a query of one integer column.
+func (c *conn) ids(query string, args ...any) ([]int64, error) {
+	rows, err := c.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
+	var out []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return a, err
+			return nil, err
 		}
-		a.TeamIDs = append(a.TeamIDs, id)
+		out = append(out, id)
 	}
-	return a, rows.Err()
+	return out, rows.Err()
 }

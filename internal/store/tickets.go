@@ -425,7 +425,15 @@ func ticketWhere(actor directory.Actor, f TicketFilter) (string, []any) {
 	in("t.status", f.Statuses)
 	in("t.status_category", asStrings(f.Categories))
 	in("t.type", asStrings(f.Types))
-	in("t.priority", asStrings(f.Priorities))
+	if len(f.Priorities) > 0 {
+		// By rank, so that the priority index serves filter and sort at once.
+		ranks := make([]any, len(f.Priorities))
+		for i, p := range f.Priorities {
+			ranks[i] = p.Rank()
+		}
+		where = append(where, "t.priority_rank IN ("+placeholders(len(ranks))+")")
+		args = append(args, ranks...)
+	}
 	eq("t.service_id", f.ServiceID)
 	eq("t.request_type_id", f.RequestTypeID)
 	eq("t.assignee_id", f.AssigneeID)

@@ -28,11 +28,12 @@ func ParsePriority(s string) (Priority, bool) {
 	return "", false
 }
 
-// Rank is 1 for Highest through 5 for Lowest; it sorts priorities in SQL.
+// Rank is 5 for Highest down to 1 for Lowest (0 when unknown): the higher,
+// the more urgent. It sorts priorities in SQL.
 func (p Priority) Rank() int {
 	for i, q := range Priorities {
 		if q == p {
-			return i + 1
+			return len(Priorities) - i
 		}
 	}
 	return 0

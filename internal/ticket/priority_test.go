@@ -62,7 +62,7 @@ func TestPriorityRank(t *testing.T) {
 		p    Priority
 		want int
 	}{
-		{PriorityHighest, 1}, {PriorityHigh, 2}, {PriorityMedium, 3}, {PriorityLow, 4}, {PriorityLowest, 5}, {"Bogus", 0}, {"", 0},
+		{PriorityHighest, 5}, {PriorityHigh, 4}, {PriorityMedium, 3}, {PriorityLow, 2}, {PriorityLowest, 1}, {"Bogus", 0}, {"", 0},
 	}
 	for _, tt := range tests {
 		if got := tt.p.Rank(); got != tt.want {

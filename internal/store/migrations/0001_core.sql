@@ -112,15 +112,22 @@ CREATE TABLE tickets (
     updated_at BIGINT NOT NULL,
     resolved_at BIGINT
 );
-CREATE INDEX tickets_created ON tickets (created_at);
-CREATE INDEX tickets_updated ON tickets (updated_at);
-CREATE INDEX tickets_service_created ON tickets (service_id, created_at);
-CREATE INDEX tickets_category_created ON tickets (status_category, created_at);
-CREATE INDEX tickets_assignee_created ON tickets (assignee_id, created_at);
-CREATE INDEX tickets_reporter_created ON tickets (reporter_id, created_at);
-CREATE INDEX tickets_organization_created ON tickets (organization_id, created_at);
+-- Listings sort by one of these columns with id as the tie-breaker, and
+-- filter mostly by service (agents' visibility), category, assignee and
+-- reporter (customers' visibility).
+CREATE INDEX tickets_created ON tickets (created_at, id);
+CREATE INDEX tickets_updated ON tickets (updated_at, id);
+CREATE INDEX tickets_resolved ON tickets (resolved_at, id);
+CREATE INDEX tickets_priority ON tickets (priority_rank, id);
+CREATE INDEX tickets_service_created ON tickets (service_id, created_at, id);
+CREATE INDEX tickets_service_category ON tickets (service_id, status_category);
+CREATE INDEX tickets_service_priority ON tickets (service_id, priority_rank, id);
+CREATE INDEX tickets_assignee_category ON tickets (assignee_id, status_category);
+CREATE INDEX tickets_category_created ON tickets (status_category, created_at, id);
+CREATE INDEX tickets_assignee_created ON tickets (assignee_id, created_at, id);
+CREATE INDEX tickets_reporter_created ON tickets (reporter_id, created_at, id);
+CREATE INDEX tickets_organization_created ON tickets (organization_id, created_at, id);
 CREATE INDEX tickets_team ON tickets (team_id);
-CREATE INDEX tickets_resolved ON tickets (resolved_at);
 
 CREATE TABLE comments (
     id {{id}},
