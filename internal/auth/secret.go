@@ -47,15 +47,17 @@ func CheckPassword(hash, password string) bool {
 	var mem uint32
 	var t uint32
 	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil {
+	// argon2 panics on zero passes, lanes or key length; an empty key would
+	// also match every password.
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &t, &p); err != nil || t < 1 || p < 1 {
 		return false
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
+	if err != nil || len(salt) == 0 {
 		return false
 	}
 	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil {
+	if err != nil || len(want) == 0 {
 		return false
 	}
 	got := argon2.IDKey([]byte(password), salt, t, mem, p, uint32(len(want)))

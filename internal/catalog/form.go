@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -175,8 +176,10 @@ func normalize(f Field, raw any, userExists UserExists) (any, error) {
 			}
 			return x, nil
 		case string:
-			var n float64
-			if _, err := fmt.Sscan(strings.TrimSpace(x), &n); err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+			// strconv, not fmt.Sscan: Sscan stops at the first bad byte and
+			// would read "12abc" as 12.
+			n, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+			if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 				return nil, valueError(fmt.Sprintf("%q is not a number", x))
 			}
 			return n, nil
@@ -237,11 +240,16 @@ func normalize(f Field, raw any, userExists UserExists) (any, error) {
 			}
 			id = int64(x)
 		case int64:
+			if x <= 0 {
+				return nil, valueError("must be a user id")
+			}
 			id = x
 		case string:
-			if _, err := fmt.Sscan(strings.TrimSpace(x), &id); err != nil || id <= 0 {
+			n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+			if err != nil || n <= 0 {
 				return nil, valueError(fmt.Sprintf("%q is not a user id", x))
 			}
+			id = n
 		default:
 			return nil, valueError("must be a user id")
 		}

@@ -76,14 +76,6 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 	must("network team", err)
 	f.deskTeam, err = s.CreateTeam(f.ctx, sys, "Desk", []int64{f.daveUser.ID})
 	must("desk team", err)
-	actor := func(u directory.User) directory.Actor {
-		t.Helper()
-		a, err := s.Actor(f.ctx, u)
-		must("actor "+u.Email, err)
-		return a
-	}
-	f.admin, f.nina, f.dave = actor(f.adminUser), actor(f.ninaUser), actor(f.daveUser)
-	f.alice, f.bob, f.carol = actor(f.aliceUser), actor(f.bobUser), actor(f.carolUser)
 	service := func(name string, status catalog.ServiceStatus, owner int64) catalog.Service {
 		t.Helper()
 		svc, err := s.CreateService(f.ctx, sys, catalog.Service{Name: name, Status: status, OwnerTeamID: owner})
@@ -112,7 +104,21 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 		},
 	})
 	must("laptop request type", err)
+	// Actors last: an agent's actor holds the services their teams serve.
+	f.admin, f.nina, f.dave = f.actor(t, f.adminUser), f.actor(t, f.ninaUser), f.actor(t, f.daveUser)
+	f.alice, f.bob, f.carol = f.actor(t, f.aliceUser), f.actor(t, f.bobUser), f.actor(t, f.carolUser)
 	return f
+}
+
+// actor loads a user's actor as a request would, with their teams' services
+// as they are now.
+func (f *fixture) actor(t *testing.T, u directory.User) directory.Actor {
+	t.Helper()
+	a, err := f.s.Actor(f.ctx, u)
+	if err != nil {
+		t.Fatalf("actor %s: %v", u.Email, err)
+	}
+	return a
 }
 
 // create raises a ticket and fails the test if that fails.

@@ -245,7 +245,7 @@ func (s *Store) DeleteLink(ctx context.Context, actor directory.Actor, key strin
 // content hash, however many tickets carry it.
 func (s *Store) AddAttachment(ctx context.Context, actor directory.Actor, key, filename, contentType string, data []byte) (ticket.Attachment, error) {
 	filename = strings.TrimSpace(filepath.Base(strings.ReplaceAll(filename, `\`, "/")))
-	if filename == "" || filename == "." || filename == "/" {
+	if filename == "" || filename == "." || filename == ".." || filename == "/" {
 		return ticket.Attachment{}, errs.Required("filename")
 	}
 	if len(filename) > 255 || !utf8.ValidString(filename) {

@@ -117,6 +117,9 @@ func (s *Store) UpdateTicket(ctx context.Context, actor directory.Actor, key str
 			}
 		}
 		if p.OrganizationID != nil {
+			if !actor.Role.Staff() && t.ReporterID != actor.UserID && *p.OrganizationID != t.OrganizationID {
+				return errs.Forbidden("only the reporter may share or unshare a request")
+			}
 			next.OrganizationID = *p.OrganizationID
 			if next.OrganizationID != 0 {
 				if !actor.Role.Staff() && next.OrganizationID != actor.OrganizationID {
@@ -172,6 +175,7 @@ func (c *conn) mergeFields(t ticket.Ticket, patch map[string]any) (map[string]an
 		for k := range patch {
 			return nil, errs.Invalid("fields."+k, "this ticket has no request type, so no form fields")
 		}
+		return t.Fields, nil
 	}
 	rt, err := c.requestType(t.RequestTypeID)
 	if err != nil {
@@ -297,6 +301,9 @@ func (s *Store) Transition(ctx context.Context, actor directory.Actor, key strin
 		resolvedAt := any(nil)
 		if to.Category == ticket.CategoryDone {
 			next.Resolution = in.Resolution
+			if next.Resolution == "" && t.StatusCategory == ticket.CategoryDone {
+				next.Resolution = t.Resolution // closing a resolved ticket keeps how it was resolved
+			}
 			if next.Resolution == "" {
 				next.Resolution = "Done"
 			}
