@@ -27,7 +27,9 @@ func New(s *store.Store, a *auth.Authenticator, log *slog.Logger) *API {
 		api.mux.Handle(rt.pattern, api.guard(rt.role, rt.handler))
 	}
 	api.mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
-	api.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+	// Every other path under /api/ is answered in the API's error shape,
+	// not with the plain-text 404 of the server's mux.
+	api.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		api.fail(w, r, errs.NotFound("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	return api

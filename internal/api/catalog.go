@@ -103,6 +103,9 @@ func (a *API) updateService(w http.ResponseWriter, r *http.Request, id auth.Iden
 }
 
 func (a *API) listRequestTypes(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
+	if err := knownParams(r.URL.Query(), "service"); err != nil {
+		return err
+	}
 	var serviceID int64
 	if v := r.URL.Query().Get("service"); v != "" {
 		svc, err := a.store.ServiceByRef(r.Context(), v)

@@ -88,6 +88,9 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request, id auth
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
 	q := r.URL.Query()
+	if err := knownParams(q, "role", "organization", "limit", "offset"); err != nil {
+		return err
+	}
 	f := store.UserFilter{Role: directory.Role(q.Get("role"))}
 	if f.Role != "" && !f.Role.Valid() {
 		return errs.Invalid("role", "must be one of customer, agent, admin")
@@ -231,19 +234,21 @@ func (a *API) userRef(r *http.Request, field string, x ref) (int64, error) {
 	return u.ID, err
 }
 
-// teamRef resolves a team by id or name.
+// teamRef resolves a team by id or name. Ids are checked here too, so that
+// an unknown one is reported under the request's own field name.
 func (a *API) teamRef(r *http.Request, field string, x ref) (int64, error) {
-	if n, ok := x.id(); ok {
-		return n, nil
-	}
 	teams, err := a.store.Teams(r.Context())
 	if err != nil {
 		return 0, err
 	}
+	n, isID := x.id()
 	for _, t := range teams {
-		if equalFold(t.Name, string(x)) {
+		if (isID && t.ID == n) || equalFold(t.Name, string(x)) {
 			return t.ID, nil
 		}
+	}
+	if isID {
+		return 0, errs.Invalid(field, "no team with id %d", n)
 	}
 	return 0, errs.Invalid(field, "no team named %q", x)
 }

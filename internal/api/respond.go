@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -100,7 +101,7 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		if field == "" {
 			return badRequest("invalid_json", "", "the body must be a JSON object")
 		}
-		return &errs.Error{Kind: errs.KindInvalid, Code: "invalid_field", Field: field, Message: fmt.Sprintf("must be a %s", jsonKind(typeErr.Type.String()))}
+		return &errs.Error{Kind: errs.KindInvalid, Code: "invalid_field", Field: field, Message: "must be " + jsonKind(typeErr.Type.String())}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return badRequest("unknown_field", field, "is not a field of this request")
@@ -114,18 +115,20 @@ func decode(w http.ResponseWriter, r *http.Request, dst any) error {
 
 func jsonKind(goType string) string {
 	switch {
-	case goType == "string", strings.HasSuffix(goType, ".ref"):
-		return "string"
+	case goType == "string":
+		return "a string"
+	case strings.HasSuffix(goType, ".ref"):
+		return "an id or a name"
 	case goType == "bool":
-		return "boolean"
+		return "a boolean"
 	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"), strings.HasPrefix(goType, "uint"):
-		return "number"
+		return "a number"
 	case strings.HasPrefix(goType, "[]"):
-		return "list"
+		return "a list"
 	case strings.HasPrefix(goType, "map["):
-		return "object"
+		return "an object"
 	}
-	return "value of another type"
+	return "a value of another type"
 }
 
 // pathID reads a numeric path value.
@@ -155,7 +158,8 @@ func (x *ref) UnmarshalJSON(b []byte) error {
 		*x = ref(n.String())
 		return nil
 	}
-	return errors.New("must be an id or a name")
+	// A type error, so that decode answers 422 with the field's name.
+	return &json.UnmarshalTypeError{Value: "non-reference value", Type: reflect.TypeFor[ref]()}
 }
 
 // id gives the reference as a number, if it is one.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,7 +50,9 @@ func Handler(s *store.Store, log *slog.Logger) http.Handler {
 	mux.Handle("/", web.New(s, authn, log))
 	// Cross-origin browser writes are refused outright (Sec-Fetch-Site and
 	// Origin headers); CSRF tokens guard session writes on top of that.
-	return recoverer(log, m.instrument(securityHeaders(http.NewCrossOriginProtection().Handler(mux))))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(denyCrossOrigin))
+	return recoverer(log, m.instrument(securityHeaders(cop.Handler(mux))))
 }
 
 type metrics struct {
@@ -116,6 +119,19 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 		m.log.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("route", route), slog.Int("status", sw.code), slog.Duration("took", took))
 	})
+}
+
+// denyCrossOrigin refuses a cross-origin write; API clients get the API's
+// one error shape.
+func denyCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	const msg = "cross-origin request refused"
+	if !strings.HasPrefix(r.URL.Path, "/api/") {
+		http.Error(w, msg, http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	w.Write([]byte(`{"error":{"code":"forbidden","message":"` + msg + `"}}` + "\n"))
 }
 
 func securityHeaders(next http.Handler) http.Handler {
