@@ -66,7 +66,7 @@ func (a *Authenticator) Identify(r *http.Request) (Identity, error) {
 		var secret, email string
 		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
 			secret = strings.TrimSpace(tok)
-		} else if e, tok, ok := r.BasicAuth(); ok {
+		} else if e, tok, ok := r.BasicAuth(); ok && strings.TrimSpace(e) != "" {
 			email, secret = strings.ToLower(strings.TrimSpace(e)), tok
 		} else {
 			return Identity{}, unauthorized("Authorization must be Bearer <token> or Basic with email and API token")

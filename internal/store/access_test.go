@@ -19,14 +19,19 @@ func TestTicketAccess(t *testing.T) {
 		// IT-1 Alice's own, on Network.
 		// IT-2 Bob's, on Network, shared with Acme.
 		// IT-3 Carol's, on Laptops.
-		// IT-4 raised by an admin on Laptops, assigned to Nina.
+		// IT-4 raised by an admin on Laptops, assigned to Dave.
 		// IT-5 raised by Nina on Laptops.
-		// Agents see the tickets of the services their teams serve, and no
-		// others, even those they are assigned to or raised.
+		// Agents see the tickets of the services their teams serve and the
+		// requests they raised; their listings show the former, and the
+		// latter when they filter by themselves as reporter.
 		mine := f.incident(t, f.alice, "Alice's wifi")
 		shared := f.create(t, f.bob, store.NewTicket{Service: "Network", Type: "incident", Summary: "Bob's VPN", OrganizationID: f.acme.ID})
 		carols := f.laptopRequest(t, f.carol, "Carol's laptop")
-		assigned := f.create(t, f.admin, store.NewTicket{Service: "Laptops", Type: "service_request", Summary: "Assigned", AssigneeID: f.ninaUser.ID})
+		assigned := f.create(t, f.admin, store.NewTicket{Service: "Laptops", Type: "service_request", Summary: "Assigned", AssigneeID: f.dave.UserID})
+		// Only an agent who serves the service (or an admin) may be assigned.
+		if _, err := s.CreateTicket(ctx, f.admin, store.NewTicket{Service: "Laptops", Type: "service_request", Summary: "x", AssigneeID: f.ninaUser.ID}); !errs.Is(err, errs.KindInvalid) {
+			t.Fatalf("assigning an agent outside the service: %v, want invalid", err)
+		}
 		reported := f.create(t, f.nina, store.NewTicket{Service: "Laptops", Type: "service_request", Summary: "Nina's own"})
 		for _, tk := range []ticket.Ticket{mine, shared, carols, assigned, reported} {
 			if _, err := s.AddComment(ctx, f.admin, tk.Key, "A public reply", false); err != nil {
@@ -38,29 +43,41 @@ func TestTicketAccess(t *testing.T) {
 			who     string
 			actor   directory.Actor
 			visible []string
+			listed  []string // when it differs from visible
+			own     []string // listed when filtering by the actor as reporter
 		}{
-			{"alice", f.alice, []string{mine.Key, shared.Key}},
-			{"bob", f.bob, []string{shared.Key}},
-			{"carol", f.carol, []string{carols.Key}},
-			{"nina", f.nina, []string{mine.Key, shared.Key}},
-			{"dave", f.dave, []string{carols.Key, assigned.Key, reported.Key}},
-			{"admin", f.admin, all},
-			// An agent whose teams serve nothing sees nothing.
-			{"agent without services", directory.Actor{UserID: f.ninaUser.ID, Role: directory.RoleAgent, TeamIDs: []int64{f.netTeam.ID}}, nil},
+			{who: "alice", actor: f.alice, visible: []string{mine.Key, shared.Key}, own: []string{mine.Key}},
+			{who: "bob", actor: f.bob, visible: []string{shared.Key}, own: []string{shared.Key}},
+			{who: "carol", actor: f.carol, visible: []string{carols.Key}, own: []string{carols.Key}},
+			{who: "nina", actor: f.nina, visible: []string{mine.Key, shared.Key, reported.Key}, listed: []string{mine.Key, shared.Key}, own: []string{reported.Key}},
+			{who: "dave", actor: f.dave, visible: []string{carols.Key, assigned.Key, reported.Key}},
+			{who: "admin", actor: f.admin, visible: all, own: []string{assigned.Key}},
+			// An agent whose teams serve nothing sees only their own requests.
+			{who: "agent without services", actor: directory.Actor{UserID: f.ninaUser.ID, Role: directory.RoleAgent, TeamIDs: []int64{f.netTeam.ID}},
+				visible: []string{reported.Key}, listed: []string{}, own: []string{reported.Key}},
 			// A customer without an organization sees only their own.
-			{"no organization", directory.Actor{UserID: f.carolUser.ID, Role: directory.RoleCustomer}, []string{carols.Key}},
+			{who: "no organization", actor: directory.Actor{UserID: f.carolUser.ID, Role: directory.RoleCustomer}, visible: []string{carols.Key}, own: []string{carols.Key}},
 			// An actor with no known role sees nothing.
-			{"no role", directory.Actor{UserID: f.adminUser.ID}, nil},
+			{who: "no role", actor: directory.Actor{UserID: f.adminUser.ID}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.who, func(t *testing.T) {
-				page, err := s.Tickets(ctx, tt.actor, store.TicketFilter{})
-				if err != nil {
-					t.Fatal(err)
+				listed := tt.visible
+				if tt.listed != nil {
+					listed = tt.listed
 				}
-				want := slices.Sorted(slices.Values(tt.visible))
-				if got := keysOf(page.Tickets); !slices.Equal(got, want) || page.Total != len(want) {
-					t.Errorf("Tickets() = %v (total %d), want %v", got, page.Total, want)
+				for _, l := range []struct {
+					filter store.TicketFilter
+					want   []string
+				}{{store.TicketFilter{}, listed}, {store.TicketFilter{ReporterID: tt.actor.UserID}, tt.own}} {
+					page, err := s.Tickets(ctx, tt.actor, l.filter)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := slices.Sorted(slices.Values(l.want))
+					if got := keysOf(page.Tickets); !slices.Equal(got, want) || page.Total != len(want) {
+						t.Errorf("Tickets(%+v) = %v (total %d), want %v", l.filter, got, page.Total, want)
+					}
 				}
 				for _, key := range all {
 					seen := slices.Contains(tt.visible, key)

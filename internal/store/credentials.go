@@ -86,14 +86,32 @@ func (s *Store) DeleteToken(ctx context.Context, actor directory.Actor, userID, 
 	})
 }
 
-// TokenUser finds the active user a token hash belongs to.
+// TokenUser finds the active user a token hash belongs to. It notes when
+// the token was last used, at most once every ten minutes, so that busy
+// clients do not turn every read into a write.
 func (s *Store) TokenUser(ctx context.Context, hash string) (directory.User, error) {
-	u, err := scanUser(s.reader(ctx).row(`SELECT u.id, u.email, u.name, u.role, COALESCE(u.organization_id, 0), u.active, u.created_at
-		FROM api_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = ? AND u.active`, hash))
+	c := s.reader(ctx)
+	var tokenID int64
+	var used sql.NullInt64
+	var u directory.User
+	var role string
+	var created int64
+	err := c.row(`SELECT k.id, k.last_used_at, u.id, u.email, u.name, u.role, COALESCE(u.organization_id, 0), u.active, u.created_at
+		FROM api_tokens k JOIN users u ON u.id = k.user_id WHERE k.token_hash = ? AND u.active`, hash).
+		Scan(&tokenID, &used, &u.ID, &u.Email, &u.Name, &role, &u.OrganizationID, &u.Active, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, &errs.Error{Kind: errs.KindUnauthorized, Code: "unauthorized", Message: "unknown or revoked API token"}
 	}
-	return u, err
+	if err != nil {
+		return u, err
+	}
+	u.Role, u.CreatedAt = directory.Role(role), fromMillis(created)
+	if !used.Valid || c.now.Sub(fromMillis(used.Int64)) > 10*time.Minute {
+		if _, err := s.write.ExecContext(ctx, s.rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), millis(c.now), tokenID); err != nil {
+			return u, fmt.Errorf("note token use: %w", err)
+		}
+	}
+	return u, nil
 }
 
 // Session is a signed-in browser.

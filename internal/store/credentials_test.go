@@ -56,6 +56,11 @@ func TestTokens(t *testing.T) {
 				t.Errorf("TokenUser(%s) = %d, %v; want %d", tt.hash, u.ID, err, tt.want)
 			}
 		}
+		// Using a token notes when; the listing shows it.
+		toks, err := s.Tokens(ctx, f.ninaUser.ID)
+		if err != nil || len(toks) != 2 || toks[0].LastUsedAt == nil || !toks[0].LastUsedAt.Equal(t0) {
+			t.Errorf("after use, Tokens = %+v, %v; want last_used_at %v", toks, err, t0)
+		}
 		for _, hash := range []string{"", "hash-unknown", "HASH-CI", "cairn_abc"} {
 			_, err := s.TokenUser(ctx, hash)
 			wantErr(t, "TokenUser("+hash+")", err, errs.KindUnauthorized, "")

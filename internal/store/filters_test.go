@@ -20,7 +20,7 @@ func TestTicketFilters(t *testing.T) {
 		//   IT-1 incident  Network  Highest  Open                Alice          "Wifi down on floor 3"
 		//   IT-2 request   Laptops  Medium   Waiting for support Alice, shared  "Laptop for new hire, 50% faster"
 		//   IT-3 change    Network  Low      Planning            Nina, assigned "Replace switch 500"
-		//   IT-4 problem   Network  High     Open                admin, Dave    "Flaky WIFI access point"
+		//   IT-4 problem   Network  High     Open                admin, Ada     "Flaky WIFI access point"
 		//   IT-5 incident  Network  Lowest   Resolved at t0+5h   Nina           "Printer offline"
 		// and a comment on IT-1 at t0+6h.
 		f.create(t, f.alice, store.NewTicket{Service: "Network", RequestType: "Report an outage", Summary: "Wifi down on floor 3", Impact: "high", Urgency: "high"})
@@ -31,7 +31,7 @@ func TestTicketFilters(t *testing.T) {
 		f.create(t, f.nina, store.NewTicket{Service: "Network", Type: "change", Summary: "Replace switch 500", Priority: "Low", AssigneeID: f.ninaUser.ID})
 		f.clock.advance(time.Hour)
 		f.create(t, f.admin, store.NewTicket{Service: "Network", Type: "problem", Summary: "Flaky WIFI access point", Description: "needs-dock?",
-			Priority: "High", AssigneeID: f.daveUser.ID})
+			Priority: "High", AssigneeID: f.adminUser.ID})
 		f.clock.advance(time.Hour)
 		f.create(t, f.nina, store.NewTicket{Service: "Network", Type: "incident", Summary: "Printer offline", Impact: "low", Urgency: "low"})
 		f.clock.advance(time.Hour)

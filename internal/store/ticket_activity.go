@@ -114,12 +114,21 @@ func (s *Store) History(ctx context.Context, actor directory.Actor, key string) 
 		var payload struct {
 			Changes  []ticket.Change `json:"changes"`
 			Internal bool            `json:"internal"`
+			Ticket   string          `json:"ticket"` // the other end of a link
 		}
 		if err := json.Unmarshal([]byte(data), &payload); err != nil {
 			return nil, fmt.Errorf("event %d: %w", ev.ID, err)
 		}
 		if payload.Internal && !actor.Role.Staff() {
 			continue
+		}
+		if payload.Ticket != "" && actor.Role != directory.RoleAdmin {
+			// A link names another ticket: show it only to who may see that one.
+			if _, err := c.ticket(actor, payload.Ticket); errs.Is(err, errs.KindNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
 		}
 		ev.Changes = payload.Changes
 		if ev.Type != ticket.EventUpdated && ev.Type != ticket.EventTransitioned {

@@ -328,3 +328,35 @@ func TestAttachments(t *testing.T) {
 		sameCounts(t, "refused attachments", before, f.counts(t))
 	})
 }
+
+// TestHistoryHidesLinkedTickets checks that a link event names the other
+// ticket only to those who may see it.
+func TestHistoryHidesLinkedTickets(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		alices := f.incident(t, f.alice, "Alice's wifi")
+		carols := f.create(t, f.carol, store.NewTicket{Service: "Network", Type: "incident", Summary: "Carol's wifi"})
+		if _, err := s.AddLink(f.ctx, f.nina, carols.Key, ticket.LinkDuplicates, alices.Key); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			who   string
+			actor directory.Actor
+			want  bool
+		}{{"carol", f.carol, false}, {"nina", f.nina, true}, {"admin", f.admin, true}} {
+			hist, err := s.History(f.ctx, tt.actor, carols.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			named := false
+			for _, ev := range hist {
+				if ev.Type == ticket.EventLinked {
+					named = true
+				}
+			}
+			if named != tt.want {
+				t.Errorf("%s sees the link to %s in the history of %s: %v, want %v", tt.who, alices.Key, carols.Key, named, tt.want)
+			}
+		}
+	})
+}

@@ -103,7 +103,7 @@ func (s *Store) UpdateTicket(ctx context.Context, actor directory.Actor, key str
 		if p.AssigneeID != nil {
 			next.AssigneeID, next.Assignee = *p.AssigneeID, ""
 			if next.AssigneeID != 0 {
-				if next.Assignee, err = c.staffName("assignee", next.AssigneeID); err != nil {
+				if next.Assignee, err = c.assignable("assignee", next.AssigneeID, t.ServiceID); err != nil {
 					return err
 				}
 			}
@@ -289,7 +289,7 @@ func (s *Store) Transition(ctx context.Context, actor directory.Actor, key strin
 			if !actor.Role.Staff() {
 				return errs.Invalid("assignee", "only agents may set the assignee")
 			}
-			if next.Assignee, err = c.staffName("assignee", in.AssigneeID); err != nil {
+			if next.Assignee, err = c.assignable("assignee", in.AssigneeID, t.ServiceID); err != nil {
 				return err
 			}
 			next.AssigneeID = in.AssigneeID

@@ -328,7 +328,9 @@ func TestTransition(t *testing.T) {
 		_, err = s.Transition(ctx, f.alice, chg.Key, store.TransitionInput{To: "implement"})
 		wantErr(t, "customer implements a change", err, errs.KindNotFound, "")
 		sameCounts(t, "refused implement", before, f.counts(t))
-		if tk, err = s.Transition(ctx, f.nina, chg.Key, store.TransitionInput{To: "Implementing", AssigneeID: f.daveUser.ID}); err != nil || tk.Status != "Implementing" || tk.Assignee != "Dave Desk" {
+		_, err = s.Transition(ctx, f.nina, chg.Key, store.TransitionInput{To: "Implementing", AssigneeID: f.daveUser.ID})
+		wantErr(t, "implement by an agent outside the service", err, errs.KindInvalid, "assignee")
+		if tk, err = s.Transition(ctx, f.nina, chg.Key, store.TransitionInput{To: "Implementing", AssigneeID: f.ninaUser.ID}); err != nil || tk.Status != "Implementing" || tk.Assignee != "Nina Network" {
 			t.Fatalf("implement with assignee = %+v, %v", tk, err)
 		}
 		_, err = s.Transition(ctx, f.nina, chg.Key, store.TransitionInput{To: "fail"})

@@ -152,7 +152,7 @@ func (s *Store) CreateTicket(ctx context.Context, actor directory.Actor, in NewT
 			t.OrganizationID = in.OrganizationID
 		}
 		if in.AssigneeID != 0 {
-			if t.Assignee, err = c.staffName("assignee", in.AssigneeID); err != nil {
+			if t.Assignee, err = c.assignable("assignee", in.AssigneeID, svc.ID); err != nil {
 				return err
 			}
 			t.AssigneeID = in.AssigneeID
@@ -230,8 +230,10 @@ func (c *conn) user(id int64) (directory.User, error) {
 	return u, err
 }
 
-// staffName checks that id is an active agent or admin and gives the name.
-func (c *conn) staffName(field string, id int64) (string, error) {
+// assignable checks that user id may work a ticket of the service: an
+// active admin, or an active agent of a team that serves it (anyone else
+// could not even see the ticket). It gives the name.
+func (c *conn) assignable(field string, id, serviceID int64) (string, error) {
 	u, err := c.user(id)
 	if errs.Is(err, errs.KindNotFound) {
 		return "", errs.Invalid(field, "no user with id %d", id)
@@ -241,6 +243,17 @@ func (c *conn) staffName(field string, id int64) (string, error) {
 	}
 	if !u.Role.Staff() || !u.Active {
 		return "", errs.Invalid(field, "%s is not an active agent", u.Email)
+	}
+	if u.Role == directory.RoleAgent {
+		var one int
+		err := c.row(`SELECT 1 FROM service_teams st JOIN team_members tm ON tm.team_id = st.team_id
+			WHERE st.service_id = ? AND tm.user_id = ?`, serviceID, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", errs.Invalid(field, "%s is in no team that serves this service", u.Email)
+		}
+		if err != nil {
+			return "", err
+		}
 	}
 	return u.Name, nil
 }
@@ -405,7 +418,7 @@ func (s *Store) Tickets(ctx context.Context, actor directory.Actor, f TicketFilt
 // ticketWhere builds the WHERE clause of a listing: the actor's visibility
 // and every filter given.
 func ticketWhere(actor directory.Actor, f TicketFilter) (string, []any) {
-	cond, args := visibleTickets(actor)
+	cond, args := listedTickets(actor, f)
 	where := []string{cond}
 	in := func(col string, vals []string) {
 		if len(vals) == 0 {

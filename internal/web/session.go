@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cairn-itsm/cairn/internal/auth"
@@ -33,7 +34,12 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 		w.serverError(rw, r, err)
 		return
 	}
-	if err != nil || hash == "" || !auth.CheckPassword(hash, password) {
+	if err != nil || hash == "" {
+		// Spend the same time as a real check, so that timing does not tell
+		// which addresses have an account.
+		hash = decoyHash()
+	}
+	if !auth.CheckPassword(hash, password) || u.ID == 0 {
 		w.log.InfoContext(r.Context(), "sign-in refused", slog.String("email", email))
 		w.render(rw, r, http.StatusUnauthorized, "login", Page{Title: "Sign in", Error: "Wrong email or password.",
 			Values: map[string]any{"email": email, "next": next}})
@@ -45,6 +51,12 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(rw, r, next, http.StatusSeeOther)
 }
+
+// decoyHash is checked against when the email is unknown.
+var decoyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("no account has this password")
+	return h
+})
 
 func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 	id := w.identify(r)
