@@ -59,8 +59,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return s.installDefaultWorkflows(ctx)
 }
 
-// migrations turns each embedded NNNN_name.sql into a goose migration that
-// runs the file, with its engine words filled in, in one transaction.
+// migrations turns each embedded NNNN_name.sql (or NNNN_name.<engine>.sql
+// for this engine) into a goose migration that runs the file, with its
+// engine words filled in, in one transaction.
 func (s *Store) migrations() ([]*goose.Migration, error) {
 	entries, err := migrationFiles.ReadDir("migrations")
 	if err != nil {
@@ -69,6 +70,13 @@ func (s *Store) migrations() ([]*goose.Migration, error) {
 	var out []*goose.Migration
 	for _, e := range entries {
 		name := e.Name()
+		// NNNN_name.sqlite.sql and NNNN_name.postgres.sql hold what only one
+		// engine can say (full-text indexes); they share the version number.
+		if rest, ok := strings.CutSuffix(name, ".sql"); ok {
+			if i := strings.LastIndexByte(rest, '.'); i >= 0 && Engine(rest[i+1:]) != s.engine {
+				continue
+			}
+		}
 		num, _, ok := strings.Cut(name, "_")
 		version, err := strconv.ParseInt(num, 10, 64)
 		if !ok || err != nil {
