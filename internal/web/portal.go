@@ -3,9 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
-	"embed"
 	"fmt"
-	"html/template"
 	"io"
 	"mime"
 	"net/http"
@@ -29,7 +27,6 @@ const portalPageSize = 25
 // role may use it: agents and admins raise their own requests here too, and
 // see the help center as customers do.
 func (w *Web) portalRoutes() {
-	w.addPortalPartials()
 	c := directory.RoleCustomer
 	w.mux.HandleFunc("GET /portal", w.page(c, w.portalHome))
 	w.mux.HandleFunc("GET /portal/{$}", func(rw http.ResponseWriter, r *http.Request) {
@@ -43,24 +40,6 @@ func (w *Web) portalRoutes() {
 	w.mux.HandleFunc("POST /portal/requests/{key}/attachments", w.page(c, w.portalUpload))
 	w.mux.HandleFunc("GET /portal/requests/{key}/attachments/{id}", w.page(c, w.portalDownload))
 	w.mux.HandleFunc("POST /portal/requests/{key}/transitions", w.page(c, w.portalTransition))
-}
-
-// portalPartials holds the portal's partials. web.go embeds the templates
-// directory, and go:embed leaves out files whose names start with "_", so
-// the partials never reach parseTemplates. Until it embeds them too
-// (`//go:embed all:templates`), the portal adds its own to its pages;
-// parsing them a second time after that fix is harmless, as a later
-// definition of a template replaces the earlier one.
-//
-//go:embed templates/_portal.html
-var portalPartials embed.FS
-
-func (w *Web) addPortalPartials() {
-	for name, t := range w.pages {
-		if strings.HasPrefix(name, "portal_") {
-			template.Must(t.ParseFS(portalPartials, "templates/_portal.html"))
-		}
-	}
 }
 
 // ---- Home: the catalogue and a search over it ----

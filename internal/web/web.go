@@ -20,7 +20,7 @@ import (
 	"github.com/cairn-itsm/cairn/internal/store"
 )
 
-//go:embed templates
+//go:embed all:templates
 var templateFiles embed.FS
 
 //go:embed static
