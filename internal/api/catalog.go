@@ -136,7 +136,7 @@ func (a *API) getRequestType(w http.ResponseWriter, r *http.Request, id auth.Ide
 	}
 	if !id.Actor.Role.Staff() {
 		svc, err := a.store.Service(r.Context(), rt.ServiceID)
-		if err != nil || svc.Status != catalog.ServiceLive {
+		if err != nil || svc.Status != catalog.ServiceLive || rt.Internal {
 			return errs.NotFound("no request type with id %d", rid)
 		}
 	}
@@ -149,11 +149,12 @@ type requestTypeBody struct {
 	Name        string          `json:"name"`
 	Description string          `json:"description"`
 	TicketType  string          `json:"ticket_type"`
+	Internal    bool            `json:"internal"`
 	Fields      []catalog.Field `json:"fields"`
 }
 
 func (a *API) requestTypeFrom(r *http.Request, in requestTypeBody) (catalog.RequestType, error) {
-	rt := catalog.RequestType{Name: in.Name, Description: in.Description, TicketType: in.TicketType, Fields: in.Fields}
+	rt := catalog.RequestType{Name: in.Name, Description: in.Description, TicketType: in.TicketType, Internal: in.Internal, Fields: in.Fields}
 	if in.Service == "" {
 		return rt, errs.Required("service")
 	}

@@ -582,9 +582,10 @@ func oaSchemas() obj {
 			"name":        oaString(""),
 			"description": oaString(""),
 			"ticket_type": oaSchema("TicketType"),
+			"internal":    oaBool("Raised by agents only and hidden from customers."),
 			"fields":      oaArray(oaSchema("Field"), "The form."),
 			"created_at":  oaTime(""),
-		}, "id", "service_id", "name", "description", "ticket_type", "fields", "created_at"),
+		}, "id", "service_id", "name", "description", "ticket_type", "internal", "fields", "created_at"),
 
 		"Field": oaObject("One question of a request type's form. Values are given in a ticket's `fields` under the key: "+
 			"text and long_text as strings, number as a number, date as `YYYY-MM-DD`, select as one option, multi_select as a list of options, "+
@@ -656,6 +657,7 @@ func oaRequestTypeBody() obj {
 		"name":        oaString("Unique within the service."),
 		"description": oaString(""),
 		"ticket_type": oaDescribed("TicketType", "The type of the tickets it raises."),
+		"internal":    oaBool("Raised by agents only and hidden from customers; default false."),
 		"fields":      oaArray(oaSchema("Field"), "The form; omitted: none."),
 	}, "service", "name", "ticket_type"))
 }

@@ -60,6 +60,7 @@ type RequestType struct {
 	Name        string    `json:"name"`
 	Description string    `json:"description"`
 	TicketType  string    `json:"ticket_type"`
+	Internal    bool      `json:"internal"` // raised by agents only; hidden from the portal
 	Fields      []Field   `json:"fields"`
 	CreatedAt   time.Time `json:"created_at"`
 }

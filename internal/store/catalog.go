@@ -238,8 +238,8 @@ func (s *Store) CreateRequestType(ctx context.Context, actor directory.Actor, rt
 			return err
 		}
 		form, _ := json.Marshal(rt.Fields)
-		id, err := c.insert(`INSERT INTO request_types (service_id, name, description, ticket_type, fields, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			rt.ServiceID, rt.Name, rt.Description, rt.TicketType, string(form), millis(c.now))
+		id, err := c.insert(`INSERT INTO request_types (service_id, name, description, ticket_type, fields, internal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			rt.ServiceID, rt.Name, rt.Description, rt.TicketType, string(form), rt.Internal, millis(c.now))
 		if isUnique(err) {
 			return &errs.Error{Kind: errs.KindConflict, Code: "duplicate", Field: "name", Message: fmt.Sprintf("the service has a request type named %q already", rt.Name)}
 		}
@@ -267,8 +267,8 @@ func (s *Store) UpdateRequestType(ctx context.Context, actor directory.Actor, rt
 			return err
 		}
 		form, _ := json.Marshal(rt.Fields)
-		_, err = c.exec(`UPDATE request_types SET service_id = ?, name = ?, description = ?, ticket_type = ?, fields = ? WHERE id = ?`,
-			rt.ServiceID, rt.Name, rt.Description, rt.TicketType, string(form), rt.ID)
+		_, err = c.exec(`UPDATE request_types SET service_id = ?, name = ?, description = ?, ticket_type = ?, fields = ?, internal = ? WHERE id = ?`,
+			rt.ServiceID, rt.Name, rt.Description, rt.TicketType, string(form), rt.Internal, rt.ID)
 		if isUnique(err) {
 			return &errs.Error{Kind: errs.KindConflict, Code: "duplicate", Field: "name", Message: fmt.Sprintf("the service has a request type named %q already", rt.Name)}
 		}
@@ -281,13 +281,13 @@ func (s *Store) UpdateRequestType(ctx context.Context, actor directory.Actor, rt
 	return rt, err
 }
 
-const requestTypeColumns = `rt.id, rt.service_id, rt.name, rt.description, rt.ticket_type, rt.fields, rt.created_at`
+const requestTypeColumns = `rt.id, rt.service_id, rt.name, rt.description, rt.ticket_type, rt.fields, rt.internal, rt.created_at`
 
 func scanRequestType(sc interface{ Scan(...any) error }) (catalog.RequestType, error) {
 	var rt catalog.RequestType
 	var form string
 	var created int64
-	if err := sc.Scan(&rt.ID, &rt.ServiceID, &rt.Name, &rt.Description, &rt.TicketType, &form, &created); err != nil {
+	if err := sc.Scan(&rt.ID, &rt.ServiceID, &rt.Name, &rt.Description, &rt.TicketType, &form, &rt.Internal, &created); err != nil {
 		return rt, err
 	}
 	rt.CreatedAt = fromMillis(created)
@@ -298,16 +298,17 @@ func scanRequestType(sc interface{ Scan(...any) error }) (catalog.RequestType, e
 }
 
 // RequestTypes lists request types, of one service when serviceID is set;
-// onlyLive keeps those of live services.
-func (s *Store) RequestTypes(ctx context.Context, serviceID int64, onlyLive bool) ([]catalog.RequestType, error) {
+// forCustomers keeps what customers may use: request types of live
+// services that are not internal.
+func (s *Store) RequestTypes(ctx context.Context, serviceID int64, forCustomers bool) ([]catalog.RequestType, error) {
 	q := `SELECT ` + requestTypeColumns + ` FROM request_types rt JOIN services s ON s.id = rt.service_id WHERE 1=1`
 	var args []any
 	if serviceID != 0 {
 		q += ` AND rt.service_id = ?`
 		args = append(args, serviceID)
 	}
-	if onlyLive {
-		q += ` AND s.status = 'live'`
+	if forCustomers {
+		q += ` AND s.status = 'live' AND NOT rt.internal`
 	}
 	q += ` ORDER BY lower(s.name), rt.id`
 	rows, err := s.reader(ctx).query(q, args...)

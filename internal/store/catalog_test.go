@@ -11,6 +11,7 @@ import (
 	"github.com/cairn-itsm/cairn/internal/errs"
 	"github.com/cairn-itsm/cairn/internal/store"
 	"github.com/cairn-itsm/cairn/internal/store/storetest"
+	"github.com/cairn-itsm/cairn/internal/ticket"
 )
 
 func TestServices(t *testing.T) {
@@ -253,4 +254,32 @@ func TestRequestTypes(t *testing.T) {
 
 func sameIDs(a, b []int64) bool {
 	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+}
+
+// TestInternalRequestTypes checks that request types for agents only are
+// hidden from customers and refused to them.
+func TestInternalRequestTypes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		rt, err := s.CreateRequestType(f.ctx, directory.System, catalog.RequestType{
+			ServiceID: f.network.ID, Name: "Planned maintenance", TicketType: string(ticket.TypeChange), Internal: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, forCustomers := range []bool{true, false} {
+			rts, err := s.RequestTypes(f.ctx, f.network.ID, forCustomers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed := slices.ContainsFunc(rts, func(x catalog.RequestType) bool { return x.ID == rt.ID })
+			if listed == forCustomers {
+				t.Errorf("RequestTypes(forCustomers=%v) lists the internal type: %v", forCustomers, listed)
+			}
+		}
+		_, err = s.CreateTicket(f.ctx, f.alice, store.NewTicket{Service: "Network", RequestType: rt.Name, Summary: "x"})
+		wantErr(t, "customer raises an internal request type", err, errs.KindInvalid, "request_type")
+		if _, err := s.CreateTicket(f.ctx, f.nina, store.NewTicket{Service: "Network", RequestType: rt.Name, Summary: "Swap core switch"}); err != nil {
+			t.Errorf("agent raises an internal request type: %v", err)
+		}
+	})
 }

@@ -113,6 +113,9 @@ func (s *Store) CreateTicket(ctx context.Context, actor directory.Actor, in NewT
 			if rt.ServiceID != svc.ID {
 				return errs.Invalid("request_type", "request type %q belongs to another service", rt.Name)
 			}
+			if rt.Internal && !actor.Role.Staff() {
+				return errs.Invalid("request_type", "request type %q is raised by agents only", rt.Name)
+			}
 			if t.Type == "" {
 				t.Type = ticket.Type(rt.TicketType)
 			} else if string(t.Type) != rt.TicketType {

@@ -2,12 +2,8 @@ package web
 
 import (
 	"context"
-	"embed"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,7 +19,6 @@ import (
 // adminRoutes registers the admin pages under /admin and the personal
 // settings under /settings.
 func (w *Web) adminRoutes() {
-	w.parseAdminTemplates()
 	admin := func(pattern string, h func(rw http.ResponseWriter, r *http.Request, id auth.Identity)) {
 		w.mux.Handle(pattern, w.page(directory.RoleAdmin, withForm(h)))
 	}
@@ -69,37 +64,6 @@ func (w *Web) adminRoutes() {
 	admin("POST /admin/teams/{id}/members", w.adminTeamMembers)
 
 	w.settingsRoutes()
-}
-
-// adminTemplateFiles holds the templates again, this time with the
-// partials: a go:embed of a directory leaves out files whose names start
-// with "_", so templateFiles has no templates/_*.html, while a file
-// pattern like this one keeps them.
-//
-//go:embed templates/*.html
-var adminTemplateFiles embed.FS
-
-// parseAdminTemplates parses the admin and settings pages the way
-// parseTemplates does, from adminTemplateFiles, so that they find their
-// partials. Once templateFiles embeds the partials itself this changes
-// nothing and can go.
-func (w *Web) parseAdminTemplates() {
-	partials, err := fs.Glob(adminTemplateFiles, "templates/_*.html")
-	if err != nil {
-		panic(err)
-	}
-	pages, err := fs.Glob(adminTemplateFiles, "templates/*.html")
-	if err != nil {
-		panic(err)
-	}
-	for _, file := range pages {
-		name := strings.TrimSuffix(path.Base(file), ".html")
-		if !strings.HasPrefix(name, "admin_") && !strings.HasPrefix(name, "settings_") {
-			continue
-		}
-		files := append([]string{"templates/layout.html", file}, partials...)
-		w.pages[name] = template.Must(template.New("layout").Funcs(funcs).ParseFS(adminTemplateFiles, files...))
-	}
 }
 
 // overview is what GET /admin shows: how much of each thing there is.

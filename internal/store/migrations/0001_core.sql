@@ -80,6 +80,7 @@ CREATE TABLE request_types (
     description TEXT NOT NULL DEFAULT '',
     ticket_type TEXT NOT NULL,
     fields TEXT NOT NULL DEFAULT '[]',
+    internal BOOLEAN NOT NULL DEFAULT FALSE,
     created_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX request_types_name ON request_types (service_id, lower(name));
