@@ -191,12 +191,18 @@ func (w *Web) agentRenderQueue(rw http.ResponseWriter, r *http.Request, id auth.
 		f.Sort, f.Ascending = st.sort, st.order == "asc"
 	}
 	f.Text, f.Limit, f.Offset = st.text, agentPageSize, (st.page-1)*agentPageSize
-	list, err := w.store.Tickets(ctx, id.Actor, f)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
+	// The queue on show is counted with its page, unless a search narrows
+	// that. (Counting the queues side by side was no faster: on SQLite each
+	// connection has its own page cache.)
+	skip := q.ID
+	if st.text != "" {
+		skip = ""
 	}
-	counts, err := w.agentQueueCounts(ctx, id.Actor, now, q.ID, st.text == "", list.Total)
+	list, err := w.store.Tickets(ctx, id.Actor, f)
+	var counts []int
+	if err == nil {
+		counts, err = w.agentQueueCounts(ctx, id.Actor, now, skip)
+	}
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -205,6 +211,9 @@ func (w *Web) agentRenderQueue(rw http.ResponseWriter, r *http.Request, id auth.
 	v := agentQueueView{Queue: q, Rows: list.Tickets, Resolved: q.ID == "resolved", Text: st.text, Sort: st.sort, Order: st.order,
 		SelfURL: st.url(q.ID), LiveURL: liveURL("queue", q.ID, after)}
 	for i, aq := range agentQueues {
+		if aq.ID == skip {
+			counts[i] = list.Total
+		}
 		v.Queues = append(v.Queues, agentQueueLink{ID: aq.ID, Name: aq.Name, URL: "/agent/queues/" + aq.ID, Count: agentThousands(counts[i]), Current: aq.ID == q.ID})
 	}
 	effSort, effAsc := f.Sort, f.Ascending
@@ -250,13 +259,12 @@ func (w *Web) agentRenderQueue(rw http.ResponseWriter, r *http.Request, id auth.
 	w.render(rw, r, http.StatusOK, "agent_queue", Page{Title: q.Name, Section: "agent", Identity: id, Data: v})
 }
 
-// agentQueueCounts counts every queue's tickets for the sidebar. The queue on
-// show was counted with its page already, unless a search narrowed it.
-func (w *Web) agentQueueCounts(ctx context.Context, actor directory.Actor, now time.Time, current string, reuse bool, total int) ([]int, error) {
+// agentQueueCounts counts the tickets of every queue but skip, for the
+// sidebar.
+func (w *Web) agentQueueCounts(ctx context.Context, actor directory.Actor, now time.Time, skip string) ([]int, error) {
 	counts := make([]int, len(agentQueues))
 	for i, q := range agentQueues {
-		if reuse && q.ID == current {
-			counts[i] = total
+		if q.ID == skip {
 			continue
 		}
 		n, err := w.store.CountTickets(ctx, actor, q.filter(actor, now))
@@ -375,7 +383,9 @@ var agentLinkWords = map[string]string{
 	"is_duplicated_by": "is duplicated by", "blocks": "blocks", "is_blocked_by": "is blocked by",
 }
 
-func agentTicketURL(key string) string { return "/agent/tickets/" + url.PathEscape(strings.ToUpper(key)) }
+func agentTicketURL(key string) string {
+	return "/agent/tickets/" + url.PathEscape(strings.ToUpper(key))
+}
 
 // agentTicketData reads everything the ticket page shows.
 func (w *Web) agentTicketData(ctx context.Context, actor directory.Actor, key string) (agentTicketView, error) {
@@ -414,21 +424,34 @@ func (w *Web) agentTicketData(ctx context.Context, actor directory.Actor, key st
 	if err != nil {
 		return v, err
 	}
-	names := &agentNames{w: w, ctx: ctx, staff: map[int64]string{}, labels: map[string]string{}}
-	v.Assignees = []agentOption{{Value: "", Label: "Unassigned", Selected: t.AssigneeID == 0}}
-	for _, u := range staff {
-		names.staff[u.ID] = u.Name
-		v.Assignees = append(v.Assignees, agentOption{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == t.AssigneeID})
-	}
 	teams, err := w.store.Teams(ctx)
 	if err != nil {
 		return v, err
 	}
-	names.teams = map[int64]string{}
+	svc, err := w.store.Service(ctx, t.ServiceID)
+	if err != nil {
+		return v, err
+	}
+	// Admins, and the agents of the teams that serve the ticket's service,
+	// may work it; the current assignee stays listed whatever happened since.
+	serving := map[int64]bool{}
+	names := &agentNames{w: w, ctx: ctx, staff: map[int64]string{}, teams: map[int64]string{}, labels: map[string]string{}}
 	v.Teams = []agentOption{{Value: "", Label: "No team", Selected: t.TeamID == 0}}
 	for _, tm := range teams {
 		names.teams[tm.ID] = tm.Name
 		v.Teams = append(v.Teams, agentOption{Value: strconv.FormatInt(tm.ID, 10), Label: tm.Name, Selected: tm.ID == t.TeamID})
+		if slices.Contains(svc.TeamIDs, tm.ID) {
+			for _, id := range tm.MemberIDs {
+				serving[id] = true
+			}
+		}
+	}
+	v.Assignees = []agentOption{{Value: "", Label: "Unassigned", Selected: t.AssigneeID == 0}}
+	for _, u := range staff {
+		names.staff[u.ID] = u.Name
+		if u.Role == directory.RoleAdmin || serving[u.ID] || u.ID == t.AssigneeID {
+			v.Assignees = append(v.Assignees, agentOption{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == t.AssigneeID})
+		}
 	}
 	for _, p := range ticket.Priorities {
 		v.Priorities = append(v.Priorities, agentOption{Value: string(p), Label: string(p), Selected: p == t.Priority})
@@ -463,7 +486,9 @@ func (w *Web) agentStaff(ctx context.Context) ([]directory.User, error) {
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b directory.User) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+	slices.SortFunc(out, func(a, b directory.User) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
 	return out, nil
 }
 
