@@ -88,6 +88,22 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
+// Optimize refreshes the planner's statistics. SQLite gathers none on its
+// own, and without them it picks poor indexes for queues; PostgreSQL's
+// autovacuum does it in time, but not right after a bulk load. The server
+// calls it at start and every few hours; bulk loads call it when done.
+func (s *Store) Optimize(ctx context.Context) error {
+	q := "ANALYZE"
+	if s.engine == SQLite {
+		// analysis_limit keeps the run short on big databases.
+		q = "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002"
+	}
+	if _, err := s.write.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
+	return nil
+}
+
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {

@@ -121,7 +121,7 @@ CREATE INDEX tickets_updated ON tickets (updated_at, id);
 CREATE INDEX tickets_resolved ON tickets (resolved_at, id);
 CREATE INDEX tickets_priority ON tickets (priority_rank, id);
 CREATE INDEX tickets_service_created ON tickets (service_id, created_at, id);
-CREATE INDEX tickets_service_category ON tickets (service_id, status_category);
+CREATE INDEX tickets_service_category ON tickets (service_id, status_category, assignee_id);
 CREATE INDEX tickets_service_priority ON tickets (service_id, priority_rank, id);
 CREATE INDEX tickets_assignee_category ON tickets (assignee_id, status_category);
 CREATE INDEX tickets_category_created ON tickets (status_category, created_at, id);

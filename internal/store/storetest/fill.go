@@ -131,6 +131,9 @@ func Fill(tb testing.TB, s *store.Store, f Fixture, n int) {
 	if err := <-errc; err != nil {
 		tb.Fatal(err)
 	}
+	if err := s.Optimize(ctx); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 var words = []string{
