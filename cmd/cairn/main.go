@@ -23,6 +23,7 @@ import (
 	"github.com/cairn-itsm/cairn/internal/directory"
 	"github.com/cairn-itsm/cairn/internal/server"
 	"github.com/cairn-itsm/cairn/internal/store"
+	"github.com/cairn-itsm/cairn/internal/worker"
 )
 
 const usage = `cairn: the Cairn IT service desk
@@ -98,15 +99,18 @@ func newLogger(level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 }
 
-// openStore opens and migrates the database.
+// openStore opens and migrates the database and makes sure the built-in
+// configuration (default SLAs) exists.
 func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 	s, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+	for _, step := range []func(context.Context) error{s.Migrate, s.EnsureDefaultSLAs} {
+		if err := step(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -153,6 +157,14 @@ func serve(ctx context.Context, args []string, out *os.File) error {
 		}
 	}
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("engine", string(s.Engine())))
+	wctx, stopWorkers := context.WithCancel(ctx)
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		worker.Run(wctx, log, worker.SLA(s, worker.Owner(), log), worker.Search(s, log), worker.Optimize(s))
+	}()
+	// The workers stop after the HTTP server, and before the store closes.
+	defer func() { stopWorkers(); <-workersDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
