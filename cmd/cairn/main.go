@@ -3,7 +3,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cairn-itsm/cairn/internal/auth"
+	"github.com/cairn-itsm/cairn/internal/cmdb"
 	"github.com/cairn-itsm/cairn/internal/config"
 	"github.com/cairn-itsm/cairn/internal/demo"
 	"github.com/cairn-itsm/cairn/internal/directory"
@@ -33,6 +36,7 @@ Usage:
   cairn migrate [--db ...]
   cairn user add --email E --name N --role customer|agent|admin [--organization O] [--password P] [--db ...]
   cairn token create --email E [--name N] [--db ...]
+  cairn import cmdb FILE [--dry-run] [--atomic] [--match hostname,serial_number] [--db ...]
   cairn version
 
 Settings come from flags or the environment: CAIRN_ADDR, CAIRN_DB, CAIRN_LOG_LEVEL.
@@ -67,6 +71,11 @@ func run(ctx context.Context, args []string, out *os.File) error {
 			return errors.New("usage: cairn token create --email E")
 		}
 		return tokenCreate(ctx, args[2:], out)
+	case "import":
+		if len(args) < 2 || args[1] != "cmdb" {
+			return errors.New("usage: cairn import cmdb FILE [--dry-run] [--atomic] [--match serial_number,hostname+type] [--as EMAIL] [--json] [--db ...]")
+		}
+		return importCMDB(ctx, args[2:], out)
 	case "version", "--version", "-v":
 		fmt.Fprintln(out, "cairn", version())
 		return nil
@@ -106,7 +115,7 @@ func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, step := range []func(context.Context) error{s.Migrate, s.EnsureDefaultSLAs} {
+	for _, step := range []func(context.Context) error{s.Migrate, s.EnsureDefaultSLAs, s.EnsureDefaultCITypes} {
 		if err := step(ctx); err != nil {
 			s.Close()
 			return nil, err
@@ -287,4 +296,155 @@ func tokenCreate(ctx context.Context, args []string, out *os.File) error {
 	}
 	fmt.Fprintln(out, secret)
 	return nil
+}
+
+// importCMDB reconciles the CMDB with a CSV or JSON file ("-": standard
+// input) and prints what it did. Rows that fail are listed and make the
+// command fail; with --atomic, one failed row means nothing is imported.
+func importCMDB(ctx context.Context, args []string, out *os.File) error {
+	fs := flag.NewFlagSet("import cmdb", flag.ContinueOnError)
+	cfg := config.Load(fs)
+	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
+	atomic := fs.Bool("atomic", false, "import every row or, if one fails, none")
+	match := fs.String("match", "", "identification rules tried in order, such as serial_number,hostname+type (default name+type)")
+	format := fs.String("format", "", "csv or json (default: from the file name, or its first byte)")
+	as := fs.String("as", "", "the email of the admin the import is recorded as (default: Cairn itself)")
+	asJSON := fs.Bool("json", false, "print the whole report as JSON")
+	// The file may come before or after the flags.
+	var file string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if file != "" {
+			return fmt.Errorf("import cmdb: one file at a time (got %q and %q)", file, fs.Arg(0))
+		}
+		file, args = fs.Arg(0), fs.Args()[1:]
+	}
+	if file == "" {
+		return errors.New("import cmdb: name the file to import (- for standard input)")
+	}
+	rules, err := cmdb.ParseMatch(*match)
+	if err != nil {
+		return fmt.Errorf("import cmdb: --%w", err)
+	}
+	in := os.Stdin
+	if file != "-" {
+		if in, err = os.Open(file); err != nil {
+			return fmt.Errorf("import cmdb: %w", err)
+		}
+		defer in.Close()
+	}
+	br := bufio.NewReader(in)
+	if *format == "" {
+		head, _ := br.Peek(512)
+		*format = cmdb.DetectFormat("", file, head)
+	}
+	start := time.Now()
+	recs, err := cmdb.ReadImport(br, *format)
+	if err != nil {
+		return fmt.Errorf("import cmdb: %s: %w", file, err)
+	}
+	s, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.EnsureDefaultCITypes(ctx); err != nil {
+		return err
+	}
+	actor := directory.System
+	if *as != "" {
+		u, err := s.UserByEmail(ctx, *as)
+		if err != nil {
+			return fmt.Errorf("import cmdb: --as: %w", err)
+		}
+		if actor, err = s.Actor(ctx, u); err != nil {
+			return err
+		}
+	}
+	rep, err := s.ImportCIs(ctx, actor, recs, store.ImportOptions{Match: rules, DryRun: *dryRun, Atomic: *atomic})
+	if err != nil {
+		return fmt.Errorf("import cmdb: %w", err)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printImportReport(out, rep, time.Since(start))
+	}
+	if rep.Failed > 0 {
+		if rep.Atomic && !rep.DryRun {
+			return fmt.Errorf("import cmdb: %d of %d rows failed; nothing was imported", rep.Failed, len(rep.Rows))
+		}
+		return fmt.Errorf("import cmdb: %d of %d rows failed", rep.Failed, len(rep.Rows))
+	}
+	return nil
+}
+
+// printImportReport writes a report for people: the counts, then each row
+// that was (or would be) created or updated with its changes, and each
+// failed row with its error; the first 200 of them.
+func printImportReport(out *os.File, rep cmdb.ImportReport, took time.Duration) {
+	fmt.Fprintf(out, "%d rows, matched by %s, in %s: created %d, updated %d, unchanged %d, failed %d\n",
+		len(rep.Rows), strings.Join(rep.Match, ", then "), took.Round(time.Millisecond), rep.Created, rep.Updated, rep.Unchanged, rep.Failed)
+	switch {
+	case rep.DryRun:
+		fmt.Fprintln(out, "Dry run: nothing was written.")
+	case !rep.Applied:
+		fmt.Fprintln(out, "Nothing was written: the import is atomic and a row failed.")
+	}
+	shown := 0
+	for _, r := range rep.Rows {
+		if r.Action == cmdb.ImportUnchanged {
+			continue
+		}
+		if shown++; shown > 200 {
+			fmt.Fprintln(out, "… (use --json for every row)")
+			break
+		}
+		switch r.Action {
+		case cmdb.ImportFailed:
+			field := ""
+			if r.Error.Field != "" {
+				field = r.Error.Field + ": "
+			}
+			fmt.Fprintf(out, "row %d %s: failed: %s%s\n", r.Row, r.Name, field, r.Error.Message)
+		case cmdb.ImportCreated:
+			var values []string
+			for _, c := range r.Changes {
+				if c.Field != "name" && c.Field != "type_id" {
+					values = append(values, fmt.Sprintf("%s=%v", strings.TrimPrefix(c.Field, "attributes."), c.To))
+				}
+			}
+			id := ""
+			if r.CIID != 0 {
+				id = fmt.Sprintf(" (CI %d)", r.CIID)
+			}
+			fmt.Fprintf(out, "row %d %s%s: created as %s: %s\n", r.Row, r.Name, id, r.Type, strings.Join(values, ", "))
+		default:
+			var changes []string
+			for _, c := range r.Changes {
+				changes = append(changes, fmt.Sprintf("%s %v → %v", c.Field, orDash(c.From), orDash(c.To)))
+			}
+			id := ""
+			if r.CIID != 0 {
+				id = fmt.Sprintf(" (CI %d)", r.CIID)
+			}
+			fmt.Fprintf(out, "row %d %s%s: %s: %s\n", r.Row, r.Name, id, r.Action, strings.Join(changes, "; "))
+		}
+	}
+}
+
+func orDash(v any) any {
+	if v == nil || v == "" {
+		return "–"
+	}
+	return v
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -182,6 +183,10 @@ func accessMatrix() map[string]accessRow {
 func TestAccessMatrix(t *testing.T) {
 	t.Parallel()
 	matrix := accessMatrix()
+	maps.Copy(matrix, practiceAccessRows())
+	maps.Copy(matrix, changeAccessRows())
+	maps.Copy(matrix, cmdbAccessRows())
+	maps.Copy(matrix, queueAccessRows())
 	roles := api.RouteRoles()
 	var patterns []string
 	for p := range roles {

@@ -90,9 +90,11 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, id auth.Identity
 
 // listTickets filters with query parameters; lists take commas
 // (status=Open,Pending). assignee takes an id, an email, "me" or "none".
+// q is a query in Cairn's query language: the other filters narrow its
+// result further, and sort, when given, replaces its ORDER BY.
 func (a *API) listTickets(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
 	q := r.URL.Query()
-	if err := knownParams(q, "status", "category", "type", "priority", "service", "request_type", "assignee", "reporter",
+	if err := knownParams(q, "q", "status", "category", "type", "priority", "service", "request_type", "assignee", "reporter",
 		"organization", "team", "text", "created_after", "created_before", "updated_after", "resolved_after", "sort", "order", "limit", "offset"); err != nil {
 		return err
 	}
@@ -175,7 +177,12 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request, id auth.Identi
 	if f.Limit, f.Offset, err = paging(q.Get("limit"), q.Get("offset"), store.MaxPage); err != nil {
 		return err
 	}
-	page, err := a.store.Tickets(r.Context(), id.Actor, f)
+	var page store.TicketPage
+	if cql := q.Get("q"); strings.TrimSpace(cql) != "" {
+		page, err = a.store.SearchTicketsFiltered(r.Context(), id.Actor, cql, f)
+	} else {
+		page, err = a.store.Tickets(r.Context(), id.Actor, f)
+	}
 	if err != nil {
 		return err
 	}

@@ -68,6 +68,8 @@ func (c *compiler) builtin(cl *Clause, op Op) (sql string, nullable bool, err er
 		}
 	case kindStatus:
 		return c.statuses(cl, true)
+	case kindSLA:
+		return c.sla(cl)
 	}
 	// = and IN: a set of values, maybe with EMPTY.
 	var vals []any

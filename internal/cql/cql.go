@@ -21,7 +21,11 @@
 // Progress, Done), priority, impact, urgency, service, "request type"
 // (requestType), summary, description, text (full text over summary,
 // description and comments), reporter, assignee (email or name),
-// organization, team, channel, resolution, created, updated, resolved.
+// organization, team, channel, resolution, created, updated, resolved,
+// and sla: where the ticket's SLA clocks stand, any clock of an active
+// metric (breached: late now; warning or "at risk"; running; paused;
+// stopped; met: stopped in time; missed: stopped late). ORDER BY sla puts
+// the nearest deadline of a clock that has not stopped first.
 // Custom fields go in double quotes, by label or key: "Laptop model".
 //
 // Operators: = != IN NOT IN, IS [NOT] EMPTY (= EMPTY and != EMPTY too),

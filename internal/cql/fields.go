@@ -20,6 +20,7 @@ const (
 	kindChannel              // intake channel
 	kindResolution           // free text, compared whole or in part
 	kindDate                 // Unix milliseconds
+	kindSLA                  // the ticket's SLA clocks (sla.go)
 )
 
 // fieldDef is a built-in field: where it lives in the tickets table and
@@ -79,6 +80,7 @@ var builtins = []*fieldDef{
 	{name: "created", aliases: []string{"createddate"}, kind: kindDate, column: "t.created_at", ops: opsOrdered, sort: "t.created_at"},
 	{name: "updated", aliases: []string{"updateddate"}, kind: kindDate, column: "t.updated_at", ops: opsOrdered, sort: "t.updated_at"},
 	{name: "resolved", aliases: []string{"resolutiondate"}, kind: kindDate, column: "t.resolved_at", nullable: true, ops: opsOrdered, sort: "t.resolved_at"},
+	{name: "sla", kind: kindSLA, nullable: true, ops: []Op{OpEq, OpNe, OpIn, OpNotIn}, sort: slaSort},
 }
 
 var builtinByName = func() map[string]*fieldDef {

@@ -36,6 +36,7 @@ type Store struct {
 	read   *sql.DB // queries
 	write  *sql.DB // commands; one connection on SQLite, which has one writer
 	now    func() time.Time
+	graphs graphCache // the CMDB's impact graph, shared by this process's requests
 }
 
 // Open connects to the database that dsn names: "sqlite:PATH" or a

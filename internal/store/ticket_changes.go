@@ -98,7 +98,9 @@ func (s *Store) UpdateTicket(ctx context.Context, actor directory.Actor, key str
 			}
 			next.Priority = pr
 		} else if next.Type == ticket.TypeIncident && (next.Impact != t.Impact || next.Urgency != t.Urgency) {
-			next.Priority = ticket.DefaultMatrix.Priority(next.Impact, next.Urgency)
+			if next.Priority, err = c.matrixPriority(next.Impact, next.Urgency); err != nil {
+				return err
+			}
 		}
 		if p.AssigneeID != nil {
 			next.AssigneeID, next.Assignee = *p.AssigneeID, ""
@@ -281,6 +283,12 @@ func (s *Store) Transition(ctx context.Context, actor directory.Actor, key strin
 		}
 		to, err := statusOf(wf, tr.To)
 		if err != nil {
+			return err
+		}
+		if err := c.checkIncidentRules(actor, t, to, &in); err != nil {
+			return err
+		}
+		if err := c.beforeTransition(actor, t, to); err != nil {
 			return err
 		}
 		next := t

@@ -170,7 +170,9 @@ func (s *Store) CreateTicket(ctx context.Context, actor directory.Actor, in NewT
 		if t.Priority == "" {
 			t.Priority = ticket.PriorityMedium
 			if t.Type == ticket.TypeIncident {
-				t.Priority = ticket.DefaultMatrix.Priority(t.Impact, t.Urgency)
+				if t.Priority, err = c.matrixPriority(t.Impact, t.Urgency); err != nil {
+					return err
+				}
 			}
 		}
 		wf, err := c.defaultWorkflow(t.Type)
@@ -204,7 +206,10 @@ func (s *Store) CreateTicket(ctx context.Context, actor directory.Actor, in NewT
 		if err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
-		return c.appendEvent("ticket", t.ID, ticket.EventCreated, actor, createdEvent(t))
+		if err := c.appendEvent("ticket", t.ID, ticket.EventCreated, actor, createdEvent(t)); err != nil {
+			return err
+		}
+		return c.requestCreated(t)
 	})
 	if err != nil {
 		return ticket.Ticket{}, err

@@ -65,9 +65,28 @@ func benchAgentPages(b *testing.B, s *store.Store, driver, dsn string) {
 	if v, err := strconv.Atoi(os.Getenv("CAIRN_BENCH_TICKETS")); err == nil && v > 0 {
 		n = v
 	}
+	// The default SLAs measure the tickets, so that the SLA queues and the
+	// ticket page's clocks have work to show.
+	if err := s.EnsureDefaultSLAs(ctx); err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	storetest.Fill(b, s, f, n)
 	b.Logf("%s: generated %d tickets in %s", s.Engine(), n, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	for {
+		res, err := s.SLATick(ctx, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.More {
+			break
+		}
+	}
+	if err := s.Optimize(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: measured their SLAs in %s", s.Engine(), time.Since(start).Round(time.Millisecond))
 
 	agent := f.Agents[0]
 	hash, err := auth.HashPassword(testPassword)
@@ -124,6 +143,12 @@ func benchAgentPages(b *testing.B, s *store.Store, driver, dsn string) {
 		{"queue-open-by-priority", "/agent/queues/open?sort=priority&order=asc"},
 		{"queue-resolved", "/agent/queues/resolved"},
 		{"queue-search", "/agent/queues/open?q=vpn"},
+		// Every queue page counts the sidebar's six queues; these add the
+		// SLA queues, a search with a query, and the SLA report.
+		{"queue-sla-at-risk", "/agent/queues/sla-at-risk"},
+		{"queue-sla-breached", "/agent/queues/sla-breached"},
+		{"queue-cql-search", "/agent/queues/open?q=" + url.QueryEscape("priority >= High AND summary ~ vpn")},
+		{"sla-report", "/agent/reports/sla"},
 		{"ticket", "/agent/tickets/" + key},
 	}
 	run := func(b *testing.B) {

@@ -88,10 +88,14 @@ type agentTicketView struct {
 	Priorities  []agentOption
 	LinkKinds   []agentOption
 	LinkTicket  string
+	SLAs        []slaPanelItem
+	SLAError    string // why the clocks cannot be shown (a goal's query broke)
 	Reply       string
 	Internal    bool
 	SelfURL     string
 	LiveURL     string
+	Practice    *incidentPanelView // incident or problem panel; nil for other tickets
+	Change      *changePanel       // change or request approval panel; nil for other tickets
 }
 
 // agentResolutions are offered when a ticket is resolved; none given means "Done".
@@ -195,6 +199,15 @@ func (w *Web) agentTicketData(ctx context.Context, actor directory.Actor, key st
 		return v, err
 	}
 	v.History = names.history(events)
+	if v.SLAs, v.SLAError, err = w.slaPanel(ctx, actor, t.Key); err != nil {
+		return v, err
+	}
+	if v.Change, err = w.changePanel(ctx, actor, t, agentTicketURL(t.Key)); err != nil {
+		return v, err
+	}
+	if v.Practice, err = w.practicePanel(ctx, actor, t); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 

@@ -56,14 +56,32 @@ func slug(s any) string {
 	return strings.ReplaceAll(strings.ToLower(fmt.Sprint(s)), " ", "-")
 }
 
+// workspaceLink is an entry of the agent workspace's second navigation row.
+type workspaceLink struct{ Label, Href, Match string }
+
+// workspaceLinks are the practices an agent works in, in the order of a day's work.
+var workspaceLinks = []workspaceLink{
+	{"Queues", "/agent", "/agent/queues"},
+	{"Incidents", "/agent/incidents", "/agent/incidents"},
+	{"Major incidents", "/agent/major-incidents", "/agent/major-incidents"},
+	{"Problems", "/agent/problems", "/agent/problems"},
+	{"Known errors", "/agent/known-errors", "/agent/known-errors"},
+	{"Changes", "/agent/changes", "/agent/changes"},
+	{"Change calendar", "/agent/change-calendar", "/agent/change-calendar"},
+	{"Tasks", "/agent/tasks", "/agent/tasks"},
+	{"Approvals", "/approvals", "/approvals"},
+}
+
 var funcs = template.FuncMap{
-	"markdown": markdown,
-	"ago":      ago,
-	"slug":     slug,
-	"datetime": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
-	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"add":      func(a, b int) int { return a + b },
-	"join":     strings.Join,
+	"workspaceLinks": func() []workspaceLink { return workspaceLinks },
+	"markdown":       markdown,
+	"ago":            ago,
+	"slug":           slug,
+	"datetime":       func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	"iso":            func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"add":            func(a, b int) int { return a + b },
+	"join":           strings.Join,
+	"hasPrefix":      strings.HasPrefix,
 	"contains": func(list []string, s string) bool {
 		for _, x := range list {
 			if x == s {

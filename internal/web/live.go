@@ -275,8 +275,8 @@ func (w *Web) liveStream(h *liveHub) func(http.ResponseWriter, *http.Request, au
 			}
 			sub.ticketID, sub.key = t.ID, t.Key
 		case q.Get("queue") != "":
-			if _, ok := agentFindQueue(q.Get("queue")); !ok {
-				w.notFound(rw, r, id)
+			if _, err := w.agentFindQueue(ctx, q.Get("queue")); err != nil {
+				w.fail(rw, r, err)
 				return
 			}
 		default:

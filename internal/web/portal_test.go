@@ -712,11 +712,11 @@ func TestPortalTransitions(t *testing.T) {
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("customer resolving: %d, want 403", resp.StatusCode)
 		}
-		if _, err := s.Transition(ctx, f.Agents[0], inc.Key, store.TransitionInput{To: "resolve", Resolution: "Replaced"}); err != nil {
+		if _, err := s.Transition(ctx, f.Agents[0], inc.Key, store.TransitionInput{To: "resolve", Resolution: "Workaround"}); err != nil {
 			t.Fatal(err)
 		}
 		_, body = b.get(page)
-		mustContain(t, "resolved", body, ">Close</button>", ">Reopen</button>", "Replaced")
+		mustContain(t, "resolved", body, ">Close</button>", ">Reopen</button>", "Workaround")
 		resp = b.post(page+"/transitions", url.Values{"transition": {"reopen"}})
 		body = readBody(t, resp)
 		mustContain(t, "reopened", body, inc.Key+" is now Open")

@@ -51,6 +51,8 @@ func New(s *store.Store, a *auth.Authenticator, log *slog.Logger) *Web {
 	w.portalRoutes()
 	w.agentRoutes()
 	w.adminRoutes()
+	w.practiceRoutes()
+	w.changeRoutes()
 	w.mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
 		w.notFound(rw, r, w.identify(r))
 	})
@@ -101,6 +103,7 @@ type Page struct {
 	Errors   map[string]string // field name → message, shown next to the field
 	Values   map[string]any    // submitted form values, kept on an error
 	Data     any               // the page's own data
+	Path     string            // the request's path, to mark where we are in the navigation
 }
 
 // Staff reports whether the viewer is an agent or admin.
@@ -120,6 +123,7 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, page s
 		p.Identity = auth.From(r.Context())
 	}
 	p.CSRF = p.Identity.CSRF
+	p.Path = r.URL.Path
 	if p.Flash == "" {
 		p.Flash = takeFlash(rw, r)
 	}
