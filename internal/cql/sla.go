@@ -11,28 +11,44 @@ import (
 // with the query's now, so a running clock whose deadline has passed is
 // breached before the worker records it.
 //
-// Clocks that have not stopped belong to open tickets and are few; a
-// partial index of them serves breached, warning, running and paused, as a
-// set of ticket ids. Stopped clocks pile up with the desk's history, so
-// stopped, met and missed look up the clocks of each ticket instead (the
-// primary key), which stays cheap when other conditions choose the
-// tickets.
+// Each value is compiled in the shape its tickets are cheapest to find in,
+// on SQLite especially, which runs a query as written:
+//
+//   - warning and paused are rare by nature (a clock is at risk only
+//     between its warning share and its deadline): their clocks are read
+//     from a partial index, by warning time or by state, as a set of
+//     ticket ids;
+//   - breached and running can be most of the open tickets (a desk that
+//     falls behind has its breaches pile up): each ticket the query's
+//     other conditions choose looks up its clocks that have not stopped,
+//     in a partial index by ticket, so that a count that stops early
+//     (Store.CountQueryUpTo) stops early here too;
+//   - stopped, met and missed pile up with the desk's history: each ticket
+//     looks up its stopped clocks by the primary key.
 
 // slaState is one value of the sla field: the condition it puts on a
-// ticket_sla row ts (? is now) and whether it is about stopped clocks.
+// ticket_sla row ts (? is now) and how its tickets are found.
 type slaState struct {
-	cond    string
-	stopped bool
+	cond  string
+	shape slaShape
 }
 
+type slaShape int
+
+const (
+	slaSet     slaShape = iota // clocks that have not stopped, as a set of ticket ids
+	slaProbe                   // each ticket's clocks that have not stopped
+	slaStopped                 // each ticket's stopped clocks
+)
+
 var slaStates = map[string]slaState{
-	"breached": {cond: "ts.deadline_at <= ?"},
-	"warning":  {cond: "(ts.warn_at <= ? AND (ts.deadline_at IS NULL OR ts.deadline_at > ?))"},
-	"running":  {cond: "ts.state = 'running'"},
-	"paused":   {cond: "ts.state = 'paused'"},
-	"stopped":  {stopped: true},
-	"met":      {cond: "(ts.target_ms > 0 AND ts.deadline_at IS NULL)", stopped: true},
-	"missed":   {cond: "ts.deadline_at IS NOT NULL", stopped: true},
+	"breached": {cond: "ts.deadline_at <= ?", shape: slaProbe},
+	"warning":  {cond: "(ts.warn_at <= ? AND (ts.deadline_at IS NULL OR ts.deadline_at > ?))", shape: slaSet},
+	"running":  {cond: "ts.state = 'running'", shape: slaProbe},
+	"paused":   {cond: "ts.state = 'paused'", shape: slaSet},
+	"stopped":  {shape: slaStopped},
+	"met":      {cond: "(ts.target_ms > 0 AND ts.deadline_at IS NULL)", shape: slaStopped},
+	"missed":   {cond: "ts.deadline_at IS NOT NULL", shape: slaStopped},
 }
 
 // slaNames are the values in the order messages list them.
@@ -82,28 +98,44 @@ func (c *compiler) sla(cl *Clause) (string, bool, error) {
 		}
 		asked[name] = true
 	}
-	var open, stopped []string
+	var set, probe, stopped []string
 	anyStopped := false
 	for _, name := range slaNames {
 		if !asked[name] {
 			continue
 		}
 		st := slaStates[name]
-		switch {
-		case st.stopped && st.cond == "":
+		if st.shape == slaStopped && st.cond == "" {
 			anyStopped = true
-		case st.stopped:
-			stopped = append(stopped, st.cond)
+			continue
+		}
+		switch st.shape {
+		case slaSet:
+			set = append(set, st.cond)
+		case slaProbe:
+			probe = append(probe, st.cond)
 		default:
-			for range strings.Count(st.cond, "?") {
-				c.arg(c.now.UnixMilli())
-			}
-			open = append(open, st.cond)
+			stopped = append(stopped, st.cond)
 		}
 	}
+	// Each part adds the arguments of its conditions as it is written, in
+	// the order the parts appear.
+	now := c.now.UnixMilli()
 	var parts []string
-	if len(open) > 0 {
-		parts = append(parts, "t.id IN (SELECT ts.ticket_id FROM ticket_sla ts WHERE ts.state <> 'stopped' AND "+orParts(open)+" AND "+slaActive+")")
+	args := func(conds []string) {
+		for _, cond := range conds {
+			for range strings.Count(cond, "?") {
+				c.arg(now)
+			}
+		}
+	}
+	if len(set) > 0 {
+		args(set)
+		parts = append(parts, "t.id IN (SELECT ts.ticket_id FROM ticket_sla ts WHERE ts.state <> 'stopped' AND "+orParts(set)+" AND "+slaActive+")")
+	}
+	if len(probe) > 0 {
+		args(probe)
+		parts = append(parts, "EXISTS (SELECT 1 FROM ticket_sla ts WHERE ts.ticket_id = t.id AND ts.state <> 'stopped' AND "+orParts(probe)+" AND "+slaActive+")")
 	}
 	if anyStopped || len(stopped) > 0 {
 		cond := ""

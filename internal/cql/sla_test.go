@@ -11,6 +11,9 @@ func TestCompileSLA(t *testing.T) {
 	open := func(cond string) string {
 		return "t.id IN (SELECT ts.ticket_id FROM ticket_sla ts WHERE ts.state <> 'stopped' AND " + cond + " AND " + slaActive + ")"
 	}
+	probe := func(cond string) string {
+		return "EXISTS (SELECT 1 FROM ticket_sla ts WHERE ts.ticket_id = t.id AND ts.state <> 'stopped' AND " + cond + " AND " + slaActive + ")"
+	}
 	stopped := func(cond string) string {
 		return "EXISTS (SELECT 1 FROM ticket_sla ts WHERE ts.ticket_id = t.id AND ts.state = 'stopped'" + cond + " AND " + slaActive + ")"
 	}
@@ -20,17 +23,18 @@ func TestCompileSLA(t *testing.T) {
 		sql  string
 		args []any
 	}{
-		{"sla = breached", open("ts.deadline_at <= ?"), []any{now}},
+		{"sla = breached", probe("ts.deadline_at <= ?"), []any{now}},
 		{`sla = "at risk"`, open(warning), []any{now, now}},
 		{"sla = AT_RISK", open(warning), []any{now, now}},
-		{"sla IN (Warning, breached, warning)", open("(ts.deadline_at <= ? OR " + warning + ")"), []any{now, now, now}},
-		{"sla != running", "(NOT (" + open("ts.state = 'running'") + "))", nil},
-		{"sla NOT IN (paused, running)", "(NOT (" + open("(ts.state = 'running' OR ts.state = 'paused')") + "))", nil},
+		{"sla IN (Warning, breached, warning)", "(" + open(warning) + " OR " + probe("ts.deadline_at <= ?") + ")", []any{now, now, now}},
+		{"sla != running", "(NOT (" + probe("ts.state = 'running'") + "))", nil},
+		{"sla NOT IN (paused, running)", "(NOT ((" + open("ts.state = 'paused'") + " OR " + probe("ts.state = 'running'") + ")))", nil},
+		{"sla IN (running, breached)", probe("(ts.deadline_at <= ? OR ts.state = 'running')"), []any{now}},
 		{"sla = met", stopped(" AND (ts.target_ms > 0 AND ts.deadline_at IS NULL)"), nil},
 		{"sla IN (missed, met)", stopped(" AND ((ts.target_ms > 0 AND ts.deadline_at IS NULL) OR ts.deadline_at IS NOT NULL)"), nil},
 		{"sla IN (missed, stopped)", stopped(""), nil},
-		{"sla IN (breached, missed)", "(" + open("ts.deadline_at <= ?") + " OR " + stopped(" AND ts.deadline_at IS NOT NULL") + ")", []any{now}},
-		{"NOT sla = breached AND category != Done", "((NOT (" + open("ts.deadline_at <= ?") + ")) AND t.status_category IN (?, ?))", []any{now, "to_do", "in_progress"}},
+		{"sla IN (breached, missed)", "(" + probe("ts.deadline_at <= ?") + " OR " + stopped(" AND ts.deadline_at IS NOT NULL") + ")", []any{now}},
+		{"NOT sla = breached AND category != Done", "((NOT (" + probe("ts.deadline_at <= ?") + ")) AND t.status_category IN (?, ?))", []any{now, "to_do", "in_progress"}},
 	} {
 		for _, d := range []Dialect{SQLite, PostgreSQL} {
 			got, err := compile(t, tc.q, Options{Dialect: d})

@@ -280,9 +280,16 @@ func (c *conn) placeQueue(id int64, position int) error {
 }
 
 // CountQuery counts the tickets the actor may see that match the query q,
-// under the same access rule as SearchTickets; ORDER BY is ignored. The
-// workspace's sidebar counts its queues with it.
+// under the same access rule as SearchTickets; ORDER BY is ignored.
 func (s *Store) CountQuery(ctx context.Context, actor directory.Actor, q string) (int, error) {
+	return s.CountQueryUpTo(ctx, actor, q, 0)
+}
+
+// CountQueryUpTo is CountQuery that stops at limit (0: no limit): an answer
+// of limit means limit or more. The workspace's sidebar counts its queues
+// with it, so that a queue holding most of the desk costs what its first
+// limit tickets cost.
+func (s *Store) CountQueryUpTo(ctx context.Context, actor directory.Actor, q string, limit int) (int, error) {
 	c := s.reader(ctx)
 	parsed, sql, err := c.compileQuery(q, actor.UserID, !actor.Role.Staff())
 	if err != nil {
@@ -293,8 +300,14 @@ func (s *Store) CountQuery(ctx context.Context, actor directory.Actor, q string)
 		f.ReporterID = actor.UserID
 	}
 	cond, args := listedTickets(actor, f)
+	query := `SELECT COUNT(*) FROM tickets t WHERE ` + cond + ` AND ` + sql.Where
+	args = append(args, sql.Args...)
+	if limit > 0 {
+		query = `SELECT COUNT(*) FROM (SELECT 1 FROM tickets t WHERE ` + cond + ` AND ` + sql.Where + ` LIMIT ?) AS counted`
+		args = append(args, limit)
+	}
 	var n int
-	if err := c.row(`SELECT COUNT(*) FROM tickets t WHERE `+cond+` AND `+sql.Where, c.planEachTime(append(args, sql.Args...))...).Scan(&n); err != nil {
+	if err := c.row(query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count tickets: %w", err)
 	}
 	return n, nil

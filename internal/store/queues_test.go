@@ -198,6 +198,11 @@ func TestQueueCounts(t *testing.T) {
 				t.Errorf("%s counts %s = %d, %v; want %d", tc.who, tc.slug, n, err, tc.want)
 			}
 		}
+		for limit, want := range map[int]int{1: 1, 2: 2, 3: 3, 4: 3, 0: 3} {
+			if n, err := s.CountQueryUpTo(f.ctx, f.admin, query["open"], limit); err != nil || n != want {
+				t.Errorf("open up to %d = %d, %v; want %d", limit, n, err, want)
+			}
+		}
 		// Two days after old was resolved it is recent; done is not.
 		f.clock.now = t0.Add(12 * 24 * time.Hour)
 		if n, _ := s.CountQuery(f.ctx, f.admin, query["resolved"]); n != 1 {

@@ -354,6 +354,12 @@ func (w *Web) agentRenderQueue(rw http.ResponseWriter, r *http.Request, id auth.
 	w.render(rw, r, status, "agent_queue", Page{Title: q.Name, Section: "agent", Identity: id, Data: v})
 }
 
+// agentCountLimit is where the sidebar stops counting: a queue of more
+// tickets shows "10 000+". Counting a queue of most of the desk (say, every
+// open ticket breaching its SLA) then costs what its first 10 000 tickets
+// cost.
+const agentCountLimit = 10000
+
 // agentQueueLinks gives the sidebar: every queue with its count. The
 // current queue's count is total when counted; a queue whose query no
 // longer works is marked instead of counted.
@@ -364,7 +370,7 @@ func (w *Web) agentQueueLinks(ctx context.Context, actor directory.Actor, all []
 		n := total
 		if !l.Current || !counted {
 			var err error
-			n, err = w.store.CountQuery(ctx, actor, q.Query)
+			n, err = w.store.CountQueryUpTo(ctx, actor, q.Query, agentCountLimit)
 			if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid {
 				l.Broken, l.Count, err = true, "!", nil
 			}
@@ -372,7 +378,11 @@ func (w *Web) agentQueueLinks(ctx context.Context, actor directory.Actor, all []
 				return nil, err
 			}
 		}
-		if !l.Broken {
+		switch {
+		case l.Broken:
+		case n >= agentCountLimit:
+			l.Count = agentThousands(agentCountLimit) + "+"
+		default:
 			l.Count = agentThousands(n)
 		}
 		out = append(out, l)
