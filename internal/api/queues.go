@@ -170,7 +170,7 @@ func (a *API) queueTickets(w http.ResponseWriter, r *http.Request, id auth.Ident
 	if f.Limit, f.Offset, err = paging(q.Get("limit"), q.Get("offset"), store.MaxPage); err != nil {
 		return err
 	}
-	page, err := a.store.QueueTickets(r.Context(), id.Actor, qu, f)
+	page, err := a.store.QueueTickets(r.Context(), id.Actor, qu, f, 0)
 	if err != nil {
 		return err
 	}

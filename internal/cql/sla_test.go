@@ -9,7 +9,7 @@ import (
 func TestCompileSLA(t *testing.T) {
 	now := fakeNow.UnixMilli()
 	open := func(cond string) string {
-		return "t.id IN (SELECT ts.ticket_id FROM ticket_sla ts WHERE ts.state <> 'stopped' AND " + cond + " AND " + slaActive + ")"
+		return "t.id IN (SELECT ts.ticket_id FROM ticket_sla ts WHERE ts.state <> 'stopped' AND " + cond + " AND " + slaActiveEach + ")"
 	}
 	probe := func(cond string) string {
 		return "EXISTS (SELECT 1 FROM ticket_sla ts WHERE ts.ticket_id = t.id AND ts.state <> 'stopped' AND " + cond + " AND " + slaActive + ")"

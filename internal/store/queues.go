@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/cairn-itsm/cairn/internal/directory"
 	"github.com/cairn-itsm/cairn/internal/errs"
@@ -307,16 +310,37 @@ func (s *Store) CountQueryUpTo(ctx context.Context, actor directory.Actor, q str
 		args = append(args, limit)
 	}
 	var n int
-	if err := c.row(query, args...).Scan(&n); err != nil {
+	if err := c.row(query, c.customPlan(args)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count tickets: %w", err)
 	}
 	return n, nil
+}
+
+// customPlan has PostgreSQL plan a query compiled from the query language
+// for its arguments. A statement that pgx prepares and caches gets a
+// generic plan after its fifth run, made without the values: for an sla
+// condition, whose time is an argument, that plan read every open ticket
+// (75 ms where the plan for the values took 9, at 100 000 tickets). An
+// unnamed statement is planned anew each time. SQLite plans each query
+// from its text alone, so nothing changes there.
+func (c *conn) customPlan(args []any) []any {
+	if c.s.engine != Postgres {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeExec}, args...)
 }
 
 // SearchTicketsFiltered is SearchTickets narrowed by a listing's filter:
 // every filter of f must hold as well as the query. f.Sort, when set,
 // replaces the query's order; f.Limit and f.Offset page as usual.
 func (s *Store) SearchTicketsFiltered(ctx context.Context, actor directory.Actor, q string, f TicketFilter) (TicketPage, error) {
+	return s.searchTickets(ctx, actor, q, f, 0)
+}
+
+// searchTickets is SearchTicketsFiltered whose total stops at countUpTo (0:
+// no limit): a total of countUpTo means that many or more, and pages past
+// it are still read.
+func (s *Store) searchTickets(ctx context.Context, actor directory.Actor, q string, f TicketFilter, countUpTo int) (TicketPage, error) {
 	page := TicketPage{Tickets: []ticket.Ticket{}, Limit: f.Limit, Offset: max(f.Offset, 0)}
 	if page.Limit <= 0 {
 		page.Limit = 50
@@ -339,10 +363,17 @@ func (s *Store) SearchTicketsFiltered(ctx context.Context, actor directory.Actor
 	w, args := ticketWhere(actor, f)
 	w += ` AND ` + compiled.Where
 	args = append(args, compiled.Args...)
-	if err := c.row(`SELECT COUNT(*) FROM tickets t`+w, args...).Scan(&page.Total); err != nil {
+	count := `SELECT COUNT(*) FROM tickets t` + w
+	countArgs := args
+	if countUpTo > 0 {
+		count = `SELECT COUNT(*) FROM (SELECT 1 FROM tickets t` + w + ` LIMIT ?) AS counted`
+		countArgs = append(slices.Clone(args), countUpTo)
+	}
+	if err := c.row(count, c.customPlan(countArgs)...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count tickets: %w", err)
 	}
-	if page.Total == 0 || page.Offset >= page.Total {
+	more := countUpTo > 0 && page.Total >= countUpTo // the count stopped
+	if page.Total == 0 || (page.Offset >= page.Total && !more) {
 		return page, nil
 	}
 	orderBy := compiled.OrderBy
@@ -356,7 +387,7 @@ func (s *Store) SearchTicketsFiltered(ctx context.Context, actor directory.Actor
 		args = append(args, compiled.OrderArgs...)
 	}
 	args = append(args, page.Limit, page.Offset)
-	ids, err := c.ids(`SELECT t.id FROM tickets t`+w+` ORDER BY `+orderBy+` LIMIT ? OFFSET ?`, args...)
+	ids, err := c.ids(`SELECT t.id FROM tickets t`+w+` ORDER BY `+orderBy+` LIMIT ? OFFSET ?`, c.customPlan(args)...)
 	if err != nil {
 		return page, fmt.Errorf("search tickets: %w", err)
 	}
@@ -395,12 +426,14 @@ func (c *conn) ticketsByID(ids []int64) ([]ticket.Ticket, error) {
 }
 
 // QueueTickets lists a page of a queue for the actor: its query narrowed by
-// f, in the order f.Sort asks for, else the queue's.
-func (s *Store) QueueTickets(ctx context.Context, actor directory.Actor, q queue.Queue, f TicketFilter) (TicketPage, error) {
+// f, in the order f.Sort asks for, else the queue's. The total stops at
+// countUpTo (0: no limit), as in CountQueryUpTo; pages past it are still
+// read.
+func (s *Store) QueueTickets(ctx context.Context, actor directory.Actor, q queue.Queue, f TicketFilter, countUpTo int) (TicketPage, error) {
 	if f.Sort == "" && q.Sort != "" {
 		f.Sort, f.Ascending = q.SortBy()
 	}
-	page, err := s.SearchTicketsFiltered(ctx, actor, q.Query, f)
+	page, err := s.searchTickets(ctx, actor, q.Query, f, countUpTo)
 	if e, ok := errs.As(err); ok && e.Field == "q" {
 		// A queue saved before a service or status it names went away.
 		return page, errs.Invalid("query", "%s", e.Message)

@@ -218,21 +218,26 @@ func TestQueueCounts(t *testing.T) {
 
 		// Listing a queue: its query, narrowed by text, in another order, paged.
 		open, _ := s.QueueBySlug(f.ctx, "open")
-		page, err := s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{})
+		page, err := s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{}, 0)
 		if err != nil || !slices.Equal(keys(page.Tickets), []string{laptop.Key, free.Key, mine.Key}) || page.Total != 3 {
 			t.Errorf("open as admin: %v total %d %v", keys(page.Tickets), page.Total, err)
 		}
-		page, _ = s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{Sort: "created", Ascending: true, Limit: 2, Offset: 1})
+		page, _ = s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{Sort: "created", Ascending: true, Limit: 2, Offset: 1}, 0)
 		if !slices.Equal(keys(page.Tickets), []string{free.Key, laptop.Key}) || page.Total != 3 {
 			t.Errorf("open oldest first, page 2: %v %d", keys(page.Tickets), page.Total)
 		}
-		page, _ = s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{Text: "vpn"})
+		// A total that stops at 2 still pages past it.
+		page, _ = s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{Limit: 1, Offset: 2}, 2)
+		if !slices.Equal(keys(page.Tickets), []string{mine.Key}) || page.Total != 2 {
+			t.Errorf("open counted up to 2, third ticket: %v of %d", keys(page.Tickets), page.Total)
+		}
+		page, _ = s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{Text: "vpn"}, 0)
 		if !slices.Equal(keys(page.Tickets), []string{free.Key}) {
 			t.Errorf("open searched for vpn: %v", keys(page.Tickets))
 		}
 		// The queue's own sort applies unless the listing asks for another.
 		open.Query, open.Sort = "category != Done", "summary asc"
-		page, _ = s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{})
+		page, _ = s.QueueTickets(f.ctx, f.admin, open, store.TicketFilter{}, 0)
 		if !slices.Equal(keys(page.Tickets), []string{laptop.Key, mine.Key, free.Key}) {
 			t.Errorf("open by summary: %v", keys(page.Tickets))
 		}
@@ -293,7 +298,7 @@ func TestQueueSLA(t *testing.T) {
 			t.Errorf("at risk at 10:05 = %d, want 0 (breached instead)", n)
 		}
 		breached, _ := s.QueueBySlug(f.ctx, "sla-breached")
-		page, err := s.QueueTickets(f.ctx, f.nina, breached, store.TicketFilter{})
+		page, err := s.QueueTickets(f.ctx, f.nina, breached, store.TicketFilter{}, 0)
 		if err != nil || !slices.Equal(keys(page.Tickets), []string{urgent.Key}) {
 			t.Errorf("SLA breached queue: %v %v", keys(page.Tickets), err)
 		}

@@ -266,7 +266,7 @@ func (w *Web) agentRenderQueue(rw http.ResponseWriter, r *http.Request, id auth.
 	var list store.TicketPage
 	counted := false
 	if v.SearchError == "" && v.QueueError == "" {
-		list, err = w.store.QueueTickets(ctx, id.Actor, listed, f)
+		list, err = w.store.QueueTickets(ctx, id.Actor, listed, f, agentCountLimit)
 		if e, ok := errs.As(err); ok && e.Kind == errs.KindInvalid && e.Field == "query" {
 			v.QueueError, err = upperFirst(e.Message), nil
 		}
@@ -333,16 +333,19 @@ func (w *Web) agentRenderQueue(rw http.ResponseWriter, r *http.Request, id auth.
 	case list.Total == 0:
 		v.Range = "No tickets"
 	case len(list.Tickets) == 0:
-		v.Range = "Nothing on this page, of " + agentThousands(list.Total)
+		v.Range = "Nothing on this page, of " + agentTotal(list.Total)
 	default:
-		v.Range = fmt.Sprintf("%s-%s of %s", agentThousands(list.Offset+1), agentThousands(list.Offset+len(list.Tickets)), agentThousands(list.Total))
+		v.Range = fmt.Sprintf("%s-%s of %s", agentThousands(list.Offset+1), agentThousands(list.Offset+len(list.Tickets)), agentTotal(list.Total))
 	}
 	if st.page > 1 {
 		prev := st
-		prev.page = min(st.page-1, max(1, (list.Total+agentPageSize-1)/agentPageSize))
+		prev.page = st.page - 1
+		if list.Total < agentCountLimit { // past the last page: back to it
+			prev.page = min(prev.page, max(1, (list.Total+agentPageSize-1)/agentPageSize))
+		}
 		v.PrevURL = prev.url(q.Slug)
 	}
-	if list.Offset+len(list.Tickets) < list.Total {
+	if list.Offset+len(list.Tickets) < list.Total || (list.Total >= agentCountLimit && len(list.Tickets) == agentPageSize) {
 		next := st
 		next.page++
 		v.NextURL = next.url(q.Slug)
@@ -378,16 +381,20 @@ func (w *Web) agentQueueLinks(ctx context.Context, actor directory.Actor, all []
 				return nil, err
 			}
 		}
-		switch {
-		case l.Broken:
-		case n >= agentCountLimit:
-			l.Count = agentThousands(agentCountLimit) + "+"
-		default:
-			l.Count = agentThousands(n)
+		if !l.Broken {
+			l.Count = agentTotal(n)
 		}
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// agentTotal writes a count that stopped at agentCountLimit: "10 000+".
+func agentTotal(n int) string {
+	if n >= agentCountLimit {
+		return agentThousands(agentCountLimit) + "+"
+	}
+	return agentThousands(n)
 }
 
 // agentThousands writes 1234567 as "1 234 567".

@@ -32,8 +32,8 @@ import (
 // 50 ms of server time per page.
 //
 // The pages are measured twice: "fresh", right after the bulk load, when
-// the database has no planner statistics, and "analyzed", after ANALYZE,
-// as PostgreSQL's autovacuum leaves a running database.
+// the database has no planner statistics, and "analyzed", after ANALYZE
+// (VACUUM ANALYZE on PostgreSQL), as autovacuum leaves a running database.
 //
 //	go test ./internal/web -run xxx -bench AgentPages -benchtime 20x
 func BenchmarkAgentPages(b *testing.B) {
@@ -181,7 +181,14 @@ func benchAgentPages(b *testing.B, s *store.Store, driver, dsn string) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
+	// What autovacuum leaves: statistics, and on PostgreSQL a visibility
+	// map too, without which the bulk-written SLA clocks are read from the
+	// table instead of from their index alone.
+	analyze := "ANALYZE"
+	if driver == "pgx" {
+		analyze = "VACUUM ANALYZE"
+	}
+	if _, err := db.ExecContext(ctx, analyze); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("analyzed", run)

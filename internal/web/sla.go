@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,7 +174,7 @@ type slaReportView struct {
 	Rows      []slaReportRow
 	Chart     slaChart // met % per row
 	Trend     slaTrend // met % per metric and period
-	Period    string   // "week" or "month"
+	Period    string   // "week", or "4 weeks" over half a year
 	Empty     bool
 	RangeNote string
 }
@@ -346,69 +347,52 @@ func slaBarChart(rows []slaReportRow) slaChart {
 	return c
 }
 
-// slaTrendOf reports met % per metric and week (or month, for periods over
-// 26 weeks) within the report's period.
+// slaTrendOf reports met % per metric and week within the report's
+// period; over 26 weeks, per as many weeks as keep it to 26 columns.
 func (w *Web) slaTrendOf(ctx context.Context, actor directory.Actor, f store.SLAReportFilter) (slaTrend, string, error) {
+	weeks := int(math.Ceil(f.To.Sub(f.From).Hours() / (24 * 7)))
+	per := max(1, (weeks+25)/26)
+	step := time.Duration(per) * 7 * 24 * time.Hour
 	period := "week"
-	step := func(t time.Time) time.Time { return t.AddDate(0, 0, 7) }
-	start := f.From
-	if f.To.Sub(f.From) > 26*7*24*time.Hour {
-		period = "month"
-		step = func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }
-		start = time.Date(f.From.Year(), f.From.Month(), 1, 0, 0, 0, 0, f.From.Location())
+	if per > 1 {
+		period = fmt.Sprintf("%d weeks", per)
 	}
-	type bucket struct {
-		from, to time.Time
-		rows     []store.SLAReportRow
+	points, err := w.store.SLATrend(ctx, actor, f.From, f.To, step)
+	if err != nil {
+		return slaTrend{}, period, err
 	}
-	var buckets []bucket
+	var starts []time.Time
+	for at := f.From; at.Before(f.To); at = at.Add(step) {
+		starts = append(starts, at)
+	}
 	var metrics []string
-	seen := map[string]bool{}
-	for from := start; from.Before(f.To); from = step(from) {
-		b := bucket{from: from, to: step(from)}
-		if b.from.Before(f.From) {
-			b.from = f.From
+	for _, p := range points {
+		if !slices.Contains(metrics, p.Metric) {
+			metrics = append(metrics, p.Metric)
 		}
-		if b.to.After(f.To) {
-			b.to = f.To
-		}
-		rows, err := w.store.SLAReport(ctx, actor, store.SLAReportFilter{From: b.from, To: b.to, GroupBy: "metric"})
-		if err != nil {
-			return slaTrend{}, period, err
-		}
-		b.rows = rows
-		for _, r := range rows {
-			if !seen[r.Metric] {
-				seen[r.Metric] = true
-				metrics = append(metrics, r.Metric)
-			}
-		}
-		buckets = append(buckets, b)
 	}
 	const height, top, base, left = 200, 10, 170, 44
 	colW := 14
 	groupW := max(len(metrics), 1)*colW + 16
-	t := slaTrend{Width: left + len(buckets)*groupW + 10, Height: height, Base: base}
+	t := slaTrend{Width: left + len(starts)*groupW + 10, Height: height, Base: base}
 	for i, name := range metrics {
 		t.Metrics = append(t.Metrics, slaLegend{Name: name, Class: fmt.Sprintf("sla-series-%d", i%6)})
 	}
 	for _, pct := range []int{0, 50, 100} {
 		t.Ticks = append(t.Ticks, slaTick{X: base - pct*(base-top)/100, Label: fmt.Sprintf("%d%%", pct)})
 	}
-	for i, b := range buckets {
-		label := b.from.Format("2 Jan")
-		if period == "month" {
-			label = b.from.Format("Jan 06")
-		}
+	for i, at := range starts {
+		label := at.Format("2 Jan")
 		p := slaPeriod{Label: label, X: left + i*groupW + groupW/2}
 		for j, name := range metrics {
-			for _, r := range b.rows {
-				if r.Metric != name {
+			for _, pt := range points {
+				if pt.Metric != name || !pt.Start.Equal(at) || pt.Total == 0 {
 					continue
 				}
-				h := int(math.Round(r.MetPercent * float64(base-top) / 100))
+				pct := float64(pt.Met) * 100 / float64(pt.Total)
+				h := int(math.Round(pct * float64(base-top) / 100))
 				p.Columns = append(p.Columns, slaColumn{X: left + i*groupW + 8 + j*colW, Y: base - h, W: colW - 3, H: h,
-					Class: t.Metrics[j].Class, Title: fmt.Sprintf("%s, %s: %.1f%% met (%d of %d)", name, label, r.MetPercent, r.Met, r.Total)})
+					Class: t.Metrics[j].Class, Title: fmt.Sprintf("%s, %s from %s: %.1f%% met (%d of %d)", name, period, label, pct, pt.Met, pt.Total)})
 			}
 		}
 		t.Periods = append(t.Periods, p)

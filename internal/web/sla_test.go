@@ -275,7 +275,7 @@ func TestSLAReportPage(t *testing.T) {
 
 		body := agentGet(t, b, "/agent/reports/sla?from=2024-09-01&to=2025-03-31", http.StatusOK)
 		text := agentText(body)
-		if !strings.Contains(text, "Time to first response 2 1 1 50.0% 2h 45m") || !strings.Contains(body, `<rect class="sla-bar-bad" x="0"`) || !strings.Contains(text, "Met % by month") {
+		if !strings.Contains(text, "Time to first response 2 1 1 50.0% 2h 45m") || !strings.Contains(body, `<rect class="sla-bar-bad" x="0"`) || !strings.Contains(text, "Met % by 2 weeks") {
 			t.Errorf("report: %s", text)
 		}
 		body = agentGet(t, b, "/agent/reports/sla?from=2025-03-01&to=2025-03-07&group_by=service", http.StatusOK)
