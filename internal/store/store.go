@@ -37,6 +37,7 @@ type Store struct {
 	write  *sql.DB // commands; one connection on SQLite, which has one writer
 	now    func() time.Time
 	graphs graphCache // the CMDB's impact graph, shared by this process's requests
+	stmts  stmtCache  // SQLite: the write connection's prepared statements
 }
 
 // Open connects to the database that dsn names: "sqlite:PATH" or a
@@ -124,6 +125,7 @@ func (s *Store) Engine() Engine { return s.engine }
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	s.stmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -175,17 +177,32 @@ type conn struct {
 	q   queryer
 	ctx context.Context
 	now time.Time // one instant for the whole command
+
+	// In a write transaction on SQLite: the statements of the cache this
+	// transaction has used, and those it ran that the cache lacks.
+	tx         *sql.Tx
+	txStmts    map[string]*sql.Stmt
+	unprepared []string
 }
 
 func (c *conn) exec(query string, args ...any) (sql.Result, error) {
+	if st := c.prepared(query); st != nil {
+		return st.ExecContext(c.ctx, args...)
+	}
 	return c.q.ExecContext(c.ctx, c.s.rebind(query), args...)
 }
 
+// query does not use the statement cache: a cached statement is one
+// SQLite statement, and a loop over its rows that ran the same query
+// again would reset it under the loop.
 func (c *conn) query(query string, args ...any) (*sql.Rows, error) {
 	return c.q.QueryContext(c.ctx, c.s.rebind(query), args...)
 }
 
 func (c *conn) row(query string, args ...any) *sql.Row {
+	if st := c.prepared(query); st != nil {
+		return st.QueryRowContext(c.ctx, args...)
+	}
 	return c.q.QueryRowContext(c.ctx, c.s.rebind(query), args...)
 }
 
@@ -224,13 +241,16 @@ func (s *Store) inTx(ctx context.Context, fn func(c *conn) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	c := &conn{s: s, q: tx, ctx: ctx, now: s.clock(ctx)}
+	c := &conn{s: s, q: tx, ctx: ctx, now: s.clock(ctx), tx: tx}
 	if err := fn(c); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if len(c.unprepared) > 0 {
+		s.stmts.prepare(ctx, s.write, c.unprepared)
 	}
 	return nil
 }
