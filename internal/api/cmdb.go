@@ -104,13 +104,16 @@ func (a *API) updateCIType(w http.ResponseWriter, r *http.Request, id auth.Ident
 	return nil
 }
 
-// listCIs filters with query parameters; lists take commas (status=live,maintenance).
+// listCIs filters with query parameters; lists take commas
+// (status=live,maintenance). q is a query in Cairn's query language
+// (docs/cmdb-query.md): the other filters narrow its result further, and
+// sort, when given, replaces its ORDER BY.
 func (a *API) listCIs(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
 	q := r.URL.Query()
-	if err := knownParams(q, "type", "status", "criticality", "owner_team", "q", "sort", "order", "limit", "offset"); err != nil {
+	if err := knownParams(q, "type", "status", "criticality", "owner_team", "q", "text", "sort", "order", "limit", "offset"); err != nil {
 		return err
 	}
-	f := store.CIFilter{Text: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	f := store.CIFilter{Query: q.Get("q"), Text: strings.TrimSpace(q.Get("text")), Sort: q.Get("sort")}
 	if v := q.Get("type"); v != "" {
 		t, err := a.store.CIType(r.Context(), v)
 		if errs.Is(err, errs.KindNotFound) {

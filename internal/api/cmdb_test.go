@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
@@ -236,7 +237,7 @@ func TestCMDBAPI(t *testing.T) {
 		app := decode[cmdb.CI](t, f.call(t, agent, http.MethodPost, "/api/v1/cis", map[string]any{"name": "CRM", "type": "application"}))
 		vm := decode[cmdb.CI](t, f.call(t, agent, http.MethodPost, "/api/v1/cis", map[string]any{"name": "vm1", "type": "virtual_machine", "attributes": map[string]any{"hostname": "vm1"}}))
 
-		page := get[store.CIPage](t, f, agent, "/api/v1/cis?type=server&status=live&q=HOST&sort=name&order=asc&limit=10")
+		page := get[store.CIPage](t, f, agent, "/api/v1/cis?type=server&status=live&text=HOST&sort=name&order=asc&limit=10")
 		if page.Total != 1 || page.CIs[0].ID != host.ID {
 			t.Errorf("filtered listing %+v", page)
 		}
@@ -463,4 +464,75 @@ func TestCMDBOpenAPI(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestCMDBQueryAPI(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		f.cmdbReady(t)
+		ctx := context.Background()
+		ci := func(name, typ string, attrs map[string]any) cmdb.CI {
+			t.Helper()
+			c, err := s.CreateCI(ctx, f.agentA.actor, store.NewCI{Name: name, Type: typ, Attributes: attrs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		db := ci("payments-db", "database", nil)
+		app := ci("payments-app", "application", nil)
+		web := ci("web01", "linux_server", map[string]any{"hostname": "web01.example.com", "operating_system": "Ubuntu 24.04", "cpu_cores": 8})
+		ci("web02", "windows_server", map[string]any{"hostname": "web02.example.com", "operating_system": "Windows Server 2022", "cpu_cores": 16})
+		for _, r := range []struct {
+			from cmdb.CI
+			verb string
+			to   cmdb.CI
+		}{{app, "depends_on", db}, {app, "runs_on", web}, {db, "depends_on", app}} { // a cycle
+			if _, err := s.AddRelationship(ctx, f.agentA.actor, r.from.ID, r.verb, r.to.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := func(query string) []string {
+			t.Helper()
+			page := get[store.CIPage](t, f, f.agentA, "/api/v1/cis?"+query)
+			var out []string
+			for _, c := range page.CIs {
+				out = append(out, c.Name)
+			}
+			if page.Total != len(out) {
+				t.Errorf("%s: total %d, listed %d", query, page.Total, len(out))
+			}
+			return out
+		}
+		q := func(s string) string { return "q=" + url.QueryEscape(s) }
+		for _, tc := range []struct {
+			query string
+			want  []string
+		}{
+			{q(`type = Server AND status = Live AND "Operating system" ~ "ubuntu"`), []string{"web01"}},
+			{q(`type = Server ORDER BY "CPU cores" DESC`), []string{"web02", "web01"}},
+			{q(`type = Server ORDER BY "CPU cores" DESC`) + "&sort=name", []string{"web01", "web02"}},
+			{q(`dependsOn(web01)`), []string{"payments-app", "payments-db"}},
+			{q(`dependsOn("payments-db")`), []string{"payments-app"}},
+			{q(`dependedOnBy("payments-db")`) + "&type=server", []string{"web01"}},
+			{q(`NOT dependsOn(web01)`) + "&text=web", []string{"web01", "web02"}},
+		} {
+			if got := list(tc.query); !slices.Equal(got, tc.want) {
+				t.Errorf("%s: %v, want %v", tc.query, got, tc.want)
+			}
+		}
+		for query, want := range map[string]string{
+			q("type = Servr"):               `line 1, column 8: there is no CI type "Servr"; did you mean "Server"?`,
+			q("dependsOn(nothing)"):         `line 1, column 11: there is no CI named "nothing"`,
+			q("status = live AND\nwhat"):    `line 2, column 1: unknown field "what"`,
+			q(`"Operating system" > Linux`): `line 1, column 20: "Operating system" (a text attribute) cannot be compared with >`,
+		} {
+			w := f.call(t, f.agentA, http.MethodGet, "/api/v1/cis?"+query, nil)
+			wantError(t, w, http.StatusUnprocessableEntity, "invalid_field", "q")
+			if msg := decode[apiError](t, w).Error.Message; !strings.HasPrefix(msg, want) {
+				t.Errorf("%s: %q, want %s", query, msg, want)
+			}
+		}
+		wantError(t, f.call(t, f.alice, http.MethodGet, "/api/v1/cis?"+q("type = Server"), nil), http.StatusForbidden, "forbidden", "")
+	})
 }

@@ -1923,15 +1923,21 @@ func oaCMDBOperations() []oaOp {
 		},
 		{
 			pattern: "GET /api/v1/cis", id: "listCIs", tag: "CMDB", summary: "List CIs",
-			description: "Filters combine; lists take commas (`status=live,maintenance`).",
+			description: "Filters combine; lists take commas (`status=live,maintenance`). " +
+				"With `q`, a query in Cairn's query language (see `docs/cmdb-query.md`) chooses the CIs: " +
+				"the other filters narrow its result further, and `sort`, when given, replaces its `ORDER BY`.",
 			params: []obj{
+				oaQuery("q", "A query over CIs, such as `type = Server AND status = live AND \"Operating system\" ~ Ubuntu ORDER BY name`. "+
+					"Attributes go in double quotes, by label or key; relationship functions such as `dependsOn(\"payments-db\")` select related CIs, transitively. "+
+					"Names of types, teams, people, CIs and attributes are checked; a mistake answers 422 with `field` `q` and a message that starts with its line and column.",
+					obj{"type": "string", "maxLength": 10000, "examples": []string{`type = Server AND "Operating system" ~ Ubuntu`, `dependsOn("payments-db") AND criticality >= high`}}),
 				oaQuery("type", "A CI type by id, key or name: its CIs and those of its subtypes.", obj{"type": "string"}),
 				oaQueryList("status", "Statuses.", oaSchema("CIStatus")),
 				oaQueryList("criticality", "Criticalities.", oaSchema("Criticality")),
 				oaQuery("owner_team", "The owner team, by id or name.", obj{"type": "string"}),
-				oaQuery("q", "Text in the name, or the exact value of a unique attribute (host name, serial number, asset tag…); letter case ignored.", obj{"type": "string"}),
-				oaQuery("sort", "The order.", obj{"type": "string", "enum": []string{"name", "created", "updated"}, "default": "name"}),
-				oaQuery("order", "The direction.", obj{"type": "string", "enum": []string{"asc", "desc"}, "default": "asc"}),
+				oaQuery("text", "Text in the name, or the exact value of a unique attribute (host name, serial number, asset tag…); letter case ignored.", obj{"type": "string"}),
+				oaQuery("sort", "The order; without it, the query's `ORDER BY`, else name.", obj{"type": "string", "enum": []string{"name", "created", "updated"}}),
+				oaQuery("order", "The direction of `sort`, or of the order by name; the query's `ORDER BY` says its own.", obj{"type": "string", "enum": []string{"asc", "desc"}, "default": "asc"}),
 				oaLimit(store.MaxPage),
 				oaOffset(),
 			},

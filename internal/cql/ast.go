@@ -9,7 +9,7 @@ type Query struct {
 	OrderBy []Sort
 }
 
-// Expr is a condition: *And, *Or, *Not or *Clause.
+// Expr is a condition: *And, *Or, *Not, *Clause or *Call.
 type Expr interface {
 	Pos() Pos
 	String() string
@@ -33,6 +33,15 @@ type Clause struct {
 	Op    Op
 	OpAt  Pos
 	Value Value
+}
+
+// Call is a condition written as a function of its own, such as
+// dependsOn("payments-db"): queries over CIs ask about relationships so.
+// Parse reads one in a ticket query too, and Compile refuses it there.
+type Call struct {
+	Name string // as the function is spelled in the docs
+	Args []Value
+	At   Pos
 }
 
 // Field names a built-in field or, in double quotes, a custom field by its
@@ -134,6 +143,9 @@ func (n *Not) Pos() Pos { return n.At }
 // Pos gives where the condition starts.
 func (c *Clause) Pos() Pos { return c.Field.At }
 
+// Pos gives where the condition starts.
+func (c *Call) Pos() Pos { return c.At }
+
 // String writes the query back in canonical form: keywords in capitals,
 // every AND and OR group in parentheses. Parsing the result gives the same
 // query.
@@ -175,6 +187,10 @@ func (n *Not) String() string { return "NOT " + n.X.String() }
 
 func (c *Clause) String() string {
 	return c.Field.String() + " " + c.Op.String() + " " + c.Value.String()
+}
+
+func (c *Call) String() string {
+	return Value{Kind: ValueFunc, Text: c.Name, Items: c.Args}.String()
 }
 
 func (f Field) String() string {

@@ -34,16 +34,18 @@ type Options struct {
 // SQL is a compiled query. Placeholders are ?; PostgreSQL callers rebind
 // them to $1, $2...
 type SQL struct {
-	Where     string // a condition over tickets t; "1=1" when the query sets none
-	Args      []any
-	OrderBy   string // the ORDER BY list, ending with t.id as tie-breaker
+	Where string // a condition over tickets t (over CIs ci: CompileCI); "1=1" when the query sets none
+	Args  []any
+	// OrderBy is the ORDER BY list, ending with t.id (ci.id) as
+	// tie-breaker. CompileCI leaves it empty when the query has none.
+	OrderBy   string
 	OrderArgs []any
 }
 
 // Compile turns a parsed query into SQL. Mistakes the query makes are
 // *Error values; errors of the Resolver are passed on as they are.
 func Compile(q *Query, o Options) (SQL, error) {
-	c := &compiler{o: o, now: o.Resolver.Now(), loc: o.Resolver.Location()}
+	c := &compiler{o: o, doc: "t.fields", now: o.Resolver.Now(), loc: o.Resolver.Location()}
 	if c.loc == nil {
 		c.loc = time.UTC
 	}
@@ -70,6 +72,7 @@ func Compile(q *Query, o Options) (SQL, error) {
 
 type compiler struct {
 	o           Options
+	doc         string // the JSON text column of custom fields or attributes
 	now         time.Time
 	loc         *time.Location
 	args        []any
@@ -101,7 +104,12 @@ func (c *compiler) expr(e Expr, neg bool) (string, error) {
 	case *Or:
 		return c.group(e.Terms, neg, " OR ", " AND ")
 	case *Clause:
+		if e.Field.def != nil && e.Field.def.ci {
+			return "", errorAt(e.Field.At, "%s is a field of CIs (ParseCI), not of tickets", e.Field.def.name)
+		}
 		return c.clause(e, neg)
+	case *Call:
+		return "", errorAt(e.At, "%s() is a condition on configuration items (CIs); queries over tickets cannot use it", e.Name)
 	}
 	return "", fmt.Errorf("cql: unknown expression %T", e)
 }
@@ -279,6 +287,9 @@ func (c *compiler) orderBy(sorts []Sort) (string, error) {
 		// Empty values sort last either way on both engines, except on
 		// resolved, whose index serves the sort in the engine's own way.
 		nullsLast := true
+		if s.Field.def != nil && s.Field.def.ci {
+			return "", errorAt(s.Field.At, "%s is a field of CIs (ParseCI), not of tickets", s.Field.def.name)
+		}
 		if s.Field.def != nil {
 			expr = s.Field.def.sort
 			nullsLast = s.Field.def.nullable && s.Field.def.kind != kindDate

@@ -48,6 +48,13 @@
 // Conditions are two-valued: "a != v" is exactly "NOT a = v" and so also
 // matches tickets where a is empty, and NOT never loses tickets to SQL's
 // NULLs.
+//
+// # Configuration items
+//
+// ParseCI and CompileCI read the same language over the CIs of the CMDB,
+// with their own fields, attributes in double quotes, and relationship
+// functions that are conditions of their own: dependsOn("payments-db").
+// See ci.go and docs/cmdb-query.md.
 package cql
 
 import "fmt"

@@ -208,7 +208,7 @@ func (c *compiler) custom(cl *Clause, op Op) (string, bool, error) {
 		if err != nil {
 			return "", false, err
 		}
-		return c.jsonUsers(f.Key, vals, empty != nil), true, nil
+		return c.jsonIDs(f.Key, vals, empty != nil), true, nil
 	case catalog.FieldCheckbox:
 		v := cl.Value
 		b, ok := checked(v)

@@ -34,6 +34,7 @@ type fieldDef struct {
 	entity   Entity // what kindRef names
 	ops      []Op
 	sort     string // ORDER BY expression; "" when the field does not sort
+	ci       bool   // a field of CIs (ci.go), not of tickets
 }
 
 var (

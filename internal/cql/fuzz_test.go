@@ -25,6 +25,7 @@ var fuzzSeeds = []string{
 	"ORDER BY key, service, assignee DESC, \"Notes\", category, impact",
 	"status = ", "(status = Open", "status = Open)", `summary ~ "unterminated`, "prority = x", "a\x00b",
 	"status = Op\xffen", "created > startOfDay(", "key > IT-99999999999999999999", `"Location" = x`,
+	`status = Open AND NOT dependsOn("payments-db", 2)`, "hosts(web01) OR now()", "assignee = runsOn(x)",
 }
 
 // FuzzParse feeds any text to the parser and, when it parses, to the

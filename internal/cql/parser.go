@@ -14,18 +14,35 @@ import (
 //	query  = [or] [ORDER BY sort {"," sort}]
 //	or     = and {OR and}
 //	and    = not {AND not}
-//	not    = NOT not | "(" or ")" | clause
+//	not    = NOT not | "(" or ")" | clause | call
 //	clause = field op value | field [NOT] IN (list | value) | field IS [NOT] EMPTY
+//	call   = name "(" [arg {"," arg}] ")"    a condition of its own: dependsOn("payments-db")
 //	field  = word | "quoted label or key of a custom field"
 //	value  = word | "text" | 'text' | EMPTY | NULL | name "(" [arg {"," arg}] ")"
 //	list   = "(" value {"," value} ")"
 //	sort   = field [ASC | DESC]
-func Parse(src string) (*Query, error) {
+func Parse(src string) (*Query, error) { return parse(src, ticketLanguage) }
+
+// language is what a parser knows of the records a query is over: the
+// names of their built-in fields, and how other fields are written.
+type language struct {
+	lookup func(name string) *fieldDef
+	names  func() []string // for "did you mean" hints
+	quoted string          // how to write a field that is not built in
+}
+
+var ticketLanguage = &language{
+	lookup: lookupBuiltin,
+	names:  builtinNames,
+	quoted: `custom fields are written in double quotes, as in "Laptop model"`,
+}
+
+func parse(src string, lang *language) (*Query, error) {
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks}
+	p := &parser{toks: toks, lang: lang}
 	q := &Query{}
 	if p.peek().kind != tokEOF && !p.atOrderBy() {
 		if q.Where, err = p.or(); err != nil {
@@ -60,6 +77,7 @@ var reserved = map[string]bool{
 }
 
 type parser struct {
+	lang  *language
 	toks  []token
 	i     int
 	depth int
@@ -153,8 +171,31 @@ func (p *parser) not() (Expr, error) {
 		p.next()
 		p.depth--
 		return e, nil
+	case t.kind == tokWord && !reserved[strings.ToLower(t.text)] && p.toks[p.i+1].kind == tokLParen && p.lang.lookup(t.text) == nil:
+		return p.predicate()
 	}
 	return p.clause()
+}
+
+// predicate reads a function that is a condition of its own.
+func (p *parser) predicate() (Expr, error) {
+	p.terms++
+	if p.terms > MaxTerms {
+		return nil, errorAt(p.peek().pos, "the query has more than %d conditions", MaxTerms)
+	}
+	name := p.next()
+	fn, ok := predicates[strings.ToLower(name.text)]
+	if !ok {
+		if v, isValue := functions[strings.ToLower(name.text)]; isValue {
+			return nil, errorAt(name.pos, "%s() is a value, not a condition: compare a field with it, as in created > startOfDay() or assignee = currentUser()", v.name)
+		}
+		return nil, errorAt(name.pos, "unknown condition %s()%s", name.text, didYouMean(name.text, predicateNames()))
+	}
+	v, err := p.arguments(name, fn.funcDef)
+	if err != nil {
+		return nil, err
+	}
+	return &Call{Name: v.Text, Args: v.Items, At: v.At}, nil
 }
 
 func (p *parser) enter(t token) error {
@@ -170,17 +211,17 @@ func (p *parser) field(what string) (Field, error) {
 	t := p.next()
 	switch {
 	case t.kind == tokString:
-		f := Field{Name: t.text, Quoted: true, At: t.pos, def: lookupBuiltin(t.text)}
+		f := Field{Name: t.text, Quoted: true, At: t.pos, def: p.lang.lookup(t.text)}
 		if strings.TrimSpace(t.text) == "" {
 			return f, errorAt(t.pos, "a field name cannot be empty")
 		}
 		return f, nil
 	case t.kind == tokWord && !reserved[strings.ToLower(t.text)]:
-		f := Field{Name: t.text, At: t.pos, def: lookupBuiltin(t.text)}
+		f := Field{Name: t.text, At: t.pos, def: p.lang.lookup(t.text)}
 		if f.def == nil {
-			hint := didYouMean(t.text, builtinNames())
+			hint := didYouMean(t.text, p.lang.names())
 			if hint == "" {
-				hint = `; custom fields are written in double quotes, as in "Laptop model"`
+				hint = "; " + p.lang.quoted
 			}
 			return f, errorAt(t.pos, "unknown field %q%s", t.text, hint)
 		}
@@ -329,8 +370,17 @@ func (p *parser) list(after string) (Value, error) {
 func (p *parser) call(name token) (Value, error) {
 	fn, ok := functions[strings.ToLower(name.text)]
 	if !ok {
+		if c, isCondition := predicates[strings.ToLower(name.text)]; isCondition {
+			return Value{}, errorAt(name.pos, "%s() is a condition of its own, not a value: write it alone, as in %s(\"payments-db\") AND status = live", c.name, c.name)
+		}
 		return Value{}, errorAt(name.pos, "unknown function %s()%s", name.text, didYouMean(name.text, functionNames()))
 	}
+	return p.arguments(name, fn)
+}
+
+// arguments reads the arguments of the function fn, whose name is the
+// token name, from its "(".
+func (p *parser) arguments(name token, fn funcDef) (Value, error) {
 	v := Value{Kind: ValueFunc, Text: fn.name, At: name.pos}
 	p.next() // (
 	if p.peek().kind == tokRParen {

@@ -12,9 +12,10 @@ import (
 type funcKind int
 
 const (
-	funcDate     funcKind = iota // gives an instant
-	funcUser                     // gives a user
-	funcUserList                 // gives several users
+	funcDate      funcKind = iota // gives an instant
+	funcUser                      // gives a user
+	funcUserList                  // gives several users
+	funcCondition                 // is a condition of its own (ci_relations.go)
 )
 
 type funcDef struct {
@@ -32,6 +33,8 @@ func (f funcDef) arity() string {
 		return "1 argument"
 	case f.minArgs == 0 && f.maxArgs == 1:
 		return "at most 1 argument"
+	case f.maxArgs == f.minArgs+1:
+		return fmt.Sprintf("%d or %d arguments", f.minArgs, f.maxArgs)
 	}
 	return fmt.Sprintf("%d to %d arguments", f.minArgs, f.maxArgs)
 }

@@ -5,6 +5,7 @@ package store
 //
 //	go test ./internal/store -run '^$' -bench CMDBImpact -benchtime 100x -v
 //	go test ./internal/store -run '^$' -bench CMDBImport -benchtime 1x -v
+//	go test ./internal/store -run '^$' -bench CMDBQuery -benchtime 20x -v
 //
 // and, for PostgreSQL as well, with CAIRN_TEST_POSTGRES set. Building the
 // estate for the impact benchmark takes about a minute per engine.
@@ -368,6 +369,51 @@ func BenchmarkCMDBImpact(b *testing.B) {
 			run("upstream/server/depth3", server, ImpactQuery{Direction: cmdb.Upstream, Depth: 3})
 			run("downstream/business_service", bs, ImpactQuery{Direction: cmdb.Downstream})
 			run("upstream/core_switch", core, ImpactQuery{Direction: cmdb.Upstream})
+		})
+	}
+}
+
+// BenchmarkCMDBQuery times listings of CIs chosen by a query (the count
+// of all matches and the first page of 50, as the API answers): by type,
+// status and attributes, and by relationship functions, up to dependsOn
+// of a core switch, which nearly every CI depends on.
+func BenchmarkCMDBQuery(b *testing.B) {
+	for _, engine := range benchEngines() {
+		b.Run(string(engine), func(b *testing.B) {
+			s, _, _ := loadedEstate(b, engine)
+			ctx := context.Background()
+			// genEstate names CIs <prefix>-<index>: net-00000 is a core
+			// switch, net-00100 an access switch.
+			for _, q := range []struct{ name, query string }{
+				{"type_status_attribute", `type = Server AND status = live AND "Host name" ~ "srv-012"`},
+				{"select_and_ip", `type = "Virtual machine" AND "Environment" = production AND "IP address" ~ "10.0.1"`},
+				{"unique_attribute", `"Serial number" = LT00012345`},
+				{"number_sorted", `"CPU cores" >= 32 ORDER BY "Host name" DESC`},
+				{"dependsOn_database", `dependsOn("db-00042") AND criticality >= medium`},
+				{"runsOn_server", `runsOn("srv-00007")`},
+				{"dependsOn_access_switch", `dependsOn("net-00100")`},
+				{"dependsOn_core_switch", `dependsOn("net-00000")`},
+				{"core_switch_and_type", `type = Laptop AND dependsOn("net-00000") AND name ~ "lt-0001"`},
+			} {
+				b.Run(q.name, func(b *testing.B) {
+					// The first relationship function reads the impact
+					// graph into memory (once per change of relationships).
+					page, err := s.CIs(ctx, CIFilter{Query: q.query})
+					if err != nil {
+						b.Fatal(err)
+					}
+					total := page.Total
+					for b.Loop() {
+						page, err := s.CIs(ctx, CIFilter{Query: q.query})
+						if err != nil {
+							b.Fatal(err)
+						}
+						total = page.Total
+					}
+					b.ReportMetric(float64(total), "matches")
+					b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
+				})
+			}
 		})
 	}
 }

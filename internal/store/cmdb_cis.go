@@ -121,14 +121,26 @@ type CIFilter struct {
 	OwnerTeamID   int64
 	// Text finds CIs whose name holds it, or with a unique attribute (host
 	// name, serial number, asset tag...) equal to it; letter case ignored.
-	Text          string
-	Sort          string // name (default), created or updated
+	Text string
+	// Query is a query over CIs in the query language (docs/cmdb-query.md),
+	// e.g. type = Server AND "Operating system" ~ Ubuntu, or
+	// dependsOn("payments-db"). The other fields narrow its result.
+	Query string
+	// Sort is name, created or updated; empty sorts by the query's ORDER
+	// BY, else by name.
+	Sort          string
 	Descending    bool
 	Limit, Offset int
 }
 
 // CISortFields are the orders a CI listing accepts.
-var CISortFields = map[string]string{"name": "lower(ci.name)", "created": "ci.created_at", "updated": "ci.updated_at"}
+var CISortFields = map[string]string{
+	"name": "lower(ci.name)", "created": "ci.created_at", "updated": "ci.updated_at",
+	"type":        "(SELECT lower(t.name) FROM ci_types t WHERE t.id = ci.type_id)",
+	"status":      "CASE ci.status WHEN 'planned' THEN 1 WHEN 'live' THEN 2 WHEN 'maintenance' THEN 3 ELSE 4 END", // lifecycle order
+	"criticality": "CASE ci.criticality WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END",
+	"owner_team":  "lower(COALESCE(tm.name, ''))",
+}
 
 // CIPage is one page of a CI listing, with the number of all matches.
 type CIPage struct {
@@ -145,10 +157,11 @@ func (s *Store) CIs(ctx context.Context, f CIFilter) (CIPage, error) {
 		page.Limit = 50
 	}
 	page.Limit = min(page.Limit, MaxPage)
-	if f.Sort == "" {
-		f.Sort = "name"
+	sortBy := f.Sort
+	if sortBy == "" {
+		sortBy = "name"
 	}
-	order, ok := CISortFields[f.Sort]
+	order, ok := CISortFields[sortBy]
 	if !ok {
 		return page, errs.Invalid("sort", "cannot sort by %q", f.Sort)
 	}
@@ -156,13 +169,28 @@ func (s *Store) CIs(ctx context.Context, f CIFilter) (CIPage, error) {
 	if f.Descending {
 		dir = " DESC"
 	}
+	if sortBy != "name" { // ties in name order, whichever way the sort goes
+		dir += ", lower(ci.name)"
+	}
+	order += dir + ", ci.id"
 	c := s.reader(ctx)
 	ts, err := c.typeSet()
 	if err != nil {
 		return page, err
 	}
 	where := []string{"ci.deleted_at IS NULL"}
-	var args []any
+	var args, orderArgs []any
+	if strings.TrimSpace(f.Query) != "" {
+		q, err := c.compileCIQuery(ts, f.Query)
+		if err != nil {
+			return page, err
+		}
+		where = append(where, q.Where)
+		args = append(args, q.Args...)
+		if f.Sort == "" && q.OrderBy != "" {
+			order, orderArgs = q.OrderBy, q.OrderArgs
+		}
+	}
 	if f.TypeID != 0 {
 		if _, ok := ts.ByID(f.TypeID); !ok {
 			return page, errs.Invalid("type", "no CI type with id %d", f.TypeID)
@@ -192,14 +220,14 @@ func (s *Store) CIs(ctx context.Context, f CIFilter) (CIPage, error) {
 		args = append(args, "%"+likeEscape(strings.ToLower(text))+"%", cmdb.Canonical(text))
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
-	if err := c.row(`SELECT COUNT(*) FROM cis ci`+w, args...).Scan(&page.Total); err != nil {
+	if err := c.row(`SELECT COUNT(*) FROM cis ci`+w, c.planEachTime(args)...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count cis: %w", err)
 	}
 	if page.Total == 0 || page.Offset >= page.Total {
 		return page, nil
 	}
-	rows, err := c.query(`SELECT `+ciColumns+ciJoins+w+` ORDER BY `+order+dir+`, ci.id`+dir+` LIMIT ? OFFSET ?`,
-		append(args, page.Limit, page.Offset)...)
+	args = append(append(args, orderArgs...), page.Limit, page.Offset)
+	rows, err := c.query(`SELECT `+ciColumns+ciJoins+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, c.planEachTime(args)...)
 	if err != nil {
 		return page, fmt.Errorf("list cis: %w", err)
 	}

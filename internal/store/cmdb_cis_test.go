@@ -288,6 +288,11 @@ func TestCIList(t *testing.T) {
 			{"text", store.CIFilter{Text: "WEB"}, []string{"web01", "web02", "Webshop"}},
 			{"text with wildcard", store.CIFilter{Text: "%"}, nil},
 			{"page", store.CIFilter{Limit: 2, Offset: 1}, []string{"web01", "web02"}},
+			// Criticality and status sort by rank and lifecycle, not by name.
+			{"by criticality", store.CIFilter{Sort: "criticality", Descending: true}, []string{"Webshop", "laptop-ann", "web01", "web02"}},
+			{"by status", store.CIFilter{Sort: "status", Descending: true}, []string{"web02", "laptop-ann", "web01", "Webshop"}},
+			{"by type", store.CIFilter{Sort: "type"}, []string{"Webshop", "laptop-ann", "web01", "web02"}},
+			{"by owner team", store.CIFilter{Sort: "owner_team", Descending: true}, []string{"web01", "laptop-ann", "web02", "Webshop"}},
 		} {
 			if got := names(tt.f); !slices.Equal(got, tt.want) {
 				t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
