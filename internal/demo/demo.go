@@ -123,7 +123,7 @@ func load(ctx context.Context, s *store.Store, log *slog.Logger, now time.Time) 
 	for _, phase := range []struct {
 		name string
 		run  func(context.Context) error
-	}{{"directory", l.directory}, {"catalogue", l.catalog}, {"tickets", l.tickets}, {"practices", func(ctx context.Context) error { return SeedPractices(ctx, s) }}, {"admin", l.admin}, {"changes", func(ctx context.Context) error { return SeedChanges(ctx, l.s) }}} {
+	}{{"directory", l.directory}, {"catalogue", l.catalog}, {"tickets", l.tickets}, {"practices", func(ctx context.Context) error { return SeedPractices(ctx, s) }}, {"admin", l.admin}, {"changes", func(ctx context.Context) error { return SeedChanges(ctx, l.s) }}, {"cmdb", l.loadCMDB}} {
 		t := time.Now()
 		if err := phase.run(ctx); err != nil {
 			return l.sum, err
