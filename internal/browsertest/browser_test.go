@@ -350,6 +350,10 @@ func TestScreenshots(t *testing.T) {
 	}
 	srv := serve(t, s)
 	update := os.Getenv(envUpdateScreenshots) == "1"
+	db, err := s.CIs(context.Background(), store.CIFilter{Text: "payments-db"})
+	if err != nil || len(db.CIs) == 0 {
+		t.Fatalf("the demo's payments-db: %+v %v", db, err)
+	}
 
 	shots := []struct {
 		name          string
@@ -367,6 +371,11 @@ func TestScreenshots(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`table[data-rows] tbody tr[data-key]`)),
 				waitLive("#agent-queue"),
 			},
+		},
+		{
+			name: "impact analysis", file: "screenshot-impact.png", email: "agent@example.com",
+			width: 1440, height: 900, path: fmt.Sprintf("/agent/cmdb/%d/impact", db.CIs[0].ID),
+			ready: []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS(`svg.impact-graph`))},
 		},
 		{
 			name: "portal on a phone", file: "screenshot-portal.png", email: "alice@example.com",

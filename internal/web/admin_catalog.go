@@ -95,6 +95,7 @@ type serviceForm struct {
 	Statuses     []option
 	Teams        []directory.Team
 	RequestTypes []catalog.RequestType
+	CMDB         *serviceCMDB // the CIs it is built on and its customers; admin_cmdb.go
 }
 
 var serviceFields = []string{"name", "description", "status", "owner_team_id"}
@@ -140,6 +141,10 @@ func (w *Web) renderService(rw http.ResponseWriter, r *http.Request, id auth.Ide
 		}
 		f.Name = stored.Name
 		title = "Service " + stored.Name
+		if f.CMDB, err = w.serviceCMDBSection(r, svc.ID); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
 	}
 	p := adminPage(id, title, f)
 	p.Values = map[string]any{

@@ -96,6 +96,7 @@ type agentTicketView struct {
 	LiveURL     string
 	Practice    *incidentPanelView // incident or problem panel; nil for other tickets
 	Change      *changePanel       // change or request approval panel; nil for other tickets
+	CIPanel     *impactPanelView   // the ticket's CIs and what they affect (impact.go)
 }
 
 // agentResolutions are offered when a ticket is resolved; none given means "Done".
@@ -206,6 +207,9 @@ func (w *Web) agentTicketData(ctx context.Context, actor directory.Actor, key st
 		return v, err
 	}
 	if v.Practice, err = w.practicePanel(ctx, actor, t); err != nil {
+		return v, err
+	}
+	if v.CIPanel, err = w.impactPanel(ctx, actor, t); err != nil {
 		return v, err
 	}
 	return v, nil

@@ -68,6 +68,7 @@ var workspaceLinks = []workspaceLink{
 	{"Known errors", "/agent/known-errors", "/agent/known-errors"},
 	{"Changes", "/agent/changes", "/agent/changes"},
 	{"Change calendar", "/agent/change-calendar", "/agent/change-calendar"},
+	{"CMDB", "/agent/cmdb", "/agent/cmdb"},
 	{"Tasks", "/agent/tasks", "/agent/tasks"},
 	{"Approvals", "/approvals", "/approvals"},
 }

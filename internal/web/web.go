@@ -51,8 +51,11 @@ func New(s *store.Store, a *auth.Authenticator, log *slog.Logger) *Web {
 	w.portalRoutes()
 	w.agentRoutes()
 	w.adminRoutes()
+	w.adminCMDBRoutes()
 	w.practiceRoutes()
 	w.changeRoutes()
+	w.cmdbRoutes()
+	w.impactRoutes()
 	w.mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
 		w.notFound(rw, r, w.identify(r))
 	})
