@@ -190,18 +190,7 @@ func (k *ciCompiler) condition(e Expr, neg bool) (string, error) {
 }
 
 func (k *ciCompiler) terms(terms []Expr, neg bool, join, negJoin string) (string, error) {
-	if neg {
-		join = negJoin
-	}
-	parts := make([]string, len(terms))
-	for i, t := range terms {
-		s, err := k.condition(t, neg)
-		if err != nil {
-			return "", err
-		}
-		parts[i] = s
-	}
-	return "(" + strings.Join(parts, join) + ")", nil
+	return group(terms, neg, join, negJoin, k.condition)
 }
 
 // comparison compiles one clause: the positive form of its operator,

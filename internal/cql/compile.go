@@ -115,12 +115,18 @@ func (c *compiler) expr(e Expr, neg bool) (string, error) {
 }
 
 func (c *compiler) group(terms []Expr, neg bool, join, negJoin string) (string, error) {
+	return group(terms, neg, join, negJoin, c.expr)
+}
+
+// group compiles the terms of an AND or OR with one, joined by join; denied
+// (neg), by negJoin, as De Morgan has it.
+func group(terms []Expr, neg bool, join, negJoin string, one func(Expr, bool) (string, error)) (string, error) {
 	if neg {
 		join = negJoin
 	}
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		s, err := c.expr(t, neg)
+		s, err := one(t, neg)
 		if err != nil {
 			return "", err
 		}

@@ -468,7 +468,7 @@ func (w *Web) cmdbRelate(rw http.ResponseWriter, r *http.Request, id auth.Identi
 // several are refused, naming the field "ci".
 func (w *Web) cmdbResolve(ctx context.Context, ref string) (cmdb.CI, error) {
 	if ref == "" {
-		return cmdb.CI{}, errs.Required("ci")
+		return cmdb.CI{}, errs.Invalid("ci", "type the name of a CI, a unique value of it such as its host name, or its #id")
 	}
 	if num, ok := strings.CutPrefix(ref, "#"); ok {
 		if n, err := strconv.ParseInt(num, 10, 64); err == nil && n > 0 {

@@ -295,7 +295,7 @@ func TestCMDBRelationships(t *testing.T) {
 			{"depends_on", "nothing-like-it", http.StatusUnprocessableEntity, `id="rel-ci-error">No CI is named "nothing-like-it"`},
 			{"depends_on", "crm-db", http.StatusUnprocessableEntity, `2 CIs are named "crm-db"`},
 			{"depends_on", "CRM", http.StatusUnprocessableEntity, "A CI cannot be related to itself."},
-			{"depends_on", "", http.StatusUnprocessableEntity, `id="rel-ci-error">This is required.`},
+			{"depends_on", "", http.StatusUnprocessableEntity, `id="rel-ci-error">Type the name of a CI, a unique value of it such as its host name, or its #id.`},
 			{"likes", "vm1", http.StatusUnprocessableEntity, `id="rel-verb-error">Must be one of depends_on, depended_on_by`},
 			{"runs_on", "vm1", http.StatusConflict, `"CRM" runs on "vm1" already`},
 		} {

@@ -347,45 +347,9 @@ func (w *Web) impactPanel(ctx context.Context, actor directory.Actor, t ticket.T
 	return v, nil
 }
 
-// impactFindCI finds the one CI a name (or a unique value such as a host
-// name) given on a form means.
-func (w *Web) impactFindCI(ctx context.Context, text string) (cmdb.CI, error) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return cmdb.CI{}, errs.Invalid("ci", "type the name of the CI to link")
-	}
-	page, err := w.store.CIs(ctx, store.CIFilter{Text: text, Limit: store.MaxPage})
-	if err != nil {
-		return cmdb.CI{}, err
-	}
-	if page.Total == 1 && len(page.CIs) == 1 {
-		return page.CIs[0], nil
-	}
-	if page.Total == 0 {
-		return cmdb.CI{}, errs.Invalid("ci", "no CI is named %q or has it as a host name, serial number or other unique value", text)
-	}
-	var exact []cmdb.CI
-	for _, c := range page.CIs {
-		if strings.EqualFold(c.Name, text) {
-			exact = append(exact, c)
-		}
-	}
-	if len(exact) == 1 {
-		return exact[0], nil
-	}
-	if len(exact) > 1 {
-		return cmdb.CI{}, errs.Invalid("ci", "%d CIs are named %q: type a host name, serial number or other unique value of the one you mean", len(exact), text)
-	}
-	names := make([]string, 0, 5)
-	for _, c := range page.CIs[:min(5, len(page.CIs))] {
-		names = append(names, c.Name)
-	}
-	return cmdb.CI{}, errs.Invalid("ci", "%d CIs match %q (%s): type the whole name of one", page.Total, text, impactList(names, 3))
-}
-
 func (w *Web) impactLinkCI(rw http.ResponseWriter, r *http.Request, id auth.Identity) {
 	key, typed := r.PathValue("key"), r.PostFormValue("ci")
-	ci, err := w.impactFindCI(r.Context(), typed)
+	ci, err := w.cmdbResolve(r.Context(), strings.TrimSpace(typed))
 	var ref cmdb.CIRef
 	if err == nil {
 		ref, err = w.store.LinkTicketCI(r.Context(), id.Actor, key, ci.ID)

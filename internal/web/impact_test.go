@@ -213,9 +213,9 @@ func TestImpactTicketPanel(t *testing.T) {
 
 		// The name is resolved on the server: none, several or one.
 		for typed, want := range map[string]string{
-			"":          "Type the name of the CI to link.",
+			"":          "Type the name of a CI, a unique value of it such as its host name, or its #id.",
 			"mainframe": `No CI is named "mainframe" or has it as a host name`,
-			"payments":  `2 CIs match "payments" (payments-api, payments-db): type the whole name of one.`,
+			"payments":  `2 CIs match "payments": payments-api (Application, #`,
 		} {
 			body = incPost(t, agent, page+"/cis", url.Values{"ci": {typed}}, http.StatusUnprocessableEntity)
 			incContains(t, fmt.Sprintf("linking %q", typed), body, `<p class="field-error" id="ci-name-error">`+want, `value="`+typed+`"`, `aria-invalid="true" aria-describedby="ci-name-error"`)
