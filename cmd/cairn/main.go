@@ -35,6 +35,7 @@ Usage:
   cairn serve [--addr :8080] [--db sqlite:./cairn-data/cairn.db] [--demo]
   cairn migrate [--db ...]
   cairn user add --email E --name N --role customer|agent|admin [--organization O] [--password P] [--db ...]
+  cairn user deactivate|activate --email E [--db ...]
   cairn token create --email E [--name N] [--db ...]
   cairn import cmdb FILE [--dry-run] [--atomic] [--match hostname,serial_number] [--db ...]
   cairn version
@@ -62,6 +63,9 @@ func run(ctx context.Context, args []string, out *os.File) error {
 	case "migrate":
 		return migrate(ctx, args[1:], out)
 	case "user":
+		if len(args) >= 2 && (args[1] == "deactivate" || args[1] == "activate") {
+			return userSetActive(ctx, args[1] == "activate", args[2:], out)
+		}
 		if len(args) < 2 || args[1] != "add" {
 			return errors.New("usage: cairn user add --email E --name N --role R")
 		}
@@ -267,6 +271,40 @@ func userAdd(ctx context.Context, args []string, out *os.File) error {
 		return err
 	}
 	fmt.Fprintf(out, "created %s %s (id %d)\n", u.Role, u.Email, u.ID)
+	return nil
+}
+
+// userSetActive deactivates or reactivates a user, as an admin can on the
+// person's page; the last active admin cannot be deactivated.
+func userSetActive(ctx context.Context, active bool, args []string, out *os.File) error {
+	verb := map[bool]string{true: "activate", false: "deactivate"}[active]
+	fs := flag.NewFlagSet("user "+verb, flag.ContinueOnError)
+	cfg := config.Load(fs)
+	email := fs.String("email", "", "the user's email address (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return fmt.Errorf("user %s: --email is required", verb)
+	}
+	s, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.UserByEmail(ctx, *email)
+	if err != nil {
+		return err
+	}
+	u, err = s.UpdateUser(ctx, directory.System, u.ID, store.UserPatch{Name: u.Name, Email: u.Email, Role: u.Role, OrganizationID: u.OrganizationID, Active: active})
+	if err != nil {
+		return err
+	}
+	if active {
+		fmt.Fprintf(out, "activated %s %s (id %d)\n", u.Role, u.Email, u.ID)
+	} else {
+		fmt.Fprintf(out, "deactivated %s %s (id %d): sessions ended, API tokens refused\n", u.Role, u.Email, u.ID)
+	}
 	return nil
 }
 

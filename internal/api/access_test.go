@@ -121,6 +121,14 @@ func accessMatrix() map[string]accessRow {
 		"GET /api/v1/users/{id}": {func(t *testing.T, f *fixture, _ *user) (string, any) {
 			return fmt.Sprintf("/api/v1/users/%d", f.alice.ID), nil
 		}, staffOnly},
+		"PATCH /api/v1/users/{id}": {func(t *testing.T, f *fixture, _ *user) (string, any) {
+			u, err := f.s.CreateUser(context.Background(), directory.System, store.NewUser{
+				Email: strings.ReplaceAll(f.unique("patched"), " ", "") + "@cairn.test", Name: "Patched", Role: directory.RoleCustomer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("/api/v1/users/%d", u.ID), map[string]any{"name": "Renamed", "active": false}
+		}, adminOnly(200)},
 		"GET /api/v1/teams": {fixed("/api/v1/teams", nil), staffOnly},
 		"POST /api/v1/teams": {func(t *testing.T, f *fixture, _ *user) (string, any) {
 			return "/api/v1/teams", map[string]any{"name": f.unique("Team")}

@@ -75,6 +75,7 @@ func (a *API) routes() []route {
 		{"GET /api/v1/users", ag, a.listUsers},
 		{"POST /api/v1/users", ad, a.createUser},
 		{"GET /api/v1/users/{id}", ag, a.getUser},
+		{"PATCH /api/v1/users/{id}", ad, a.updateUser},
 		{"GET /api/v1/teams", ag, a.listTeams},
 		{"POST /api/v1/teams", ad, a.createTeam},
 		{"PUT /api/v1/teams/{id}/members", ad, a.setTeamMembers},

@@ -806,11 +806,12 @@ func oaOperations() []oaOp {
 			params: []obj{
 				oaQuery("role", "Only users of this role.", oaSchema("Role")),
 				oaQuery("organization", "Only members of this organization, by id or name.", obj{"type": "string"}),
+				oaQuery("active", "`true`: only active users; `false`: only deactivated ones. Without it, both.", obj{"type": "boolean"}),
 				oaLimit(1000),
 				oaOffset(),
 			},
 			status: 200, okDesc: "The users.", ok: oaWrap("users", "User"),
-			errors: map[int]string{422: "A filter is invalid (field `role`, `organization`, `limit` or `offset`)."},
+			errors: map[int]string{422: "A filter is invalid (field `role`, `organization`, `active`, `limit` or `offset`)."},
 		},
 		{
 			pattern: "POST /api/v1/users", id: "createUser", tag: "Directory", summary: "Create a user",
@@ -829,6 +830,27 @@ func oaOperations() []oaOp {
 			pattern: "GET /api/v1/users/{id}", id: "getUser", tag: "Directory", summary: "Get a user",
 			params: []obj{oaIDParam("user")},
 			status: 200, okDesc: "The user.", ok: oaSchema("User"),
+		},
+		{
+			pattern: "PATCH /api/v1/users/{id}", id: "updateUser", tag: "Directory", summary: "Change a user",
+			description: "Changes only the fields given, checked as on creation; each change is recorded in the user's history. " +
+				"Nobody can take away their own admin role or deactivate themselves, and the last active admin stays an active admin " +
+				"(422 naming `role` or `active`).\n\n" +
+				"Deactivating (`\"active\": false`) ends the user's browser sessions at once and refuses their API tokens while they are inactive; " +
+				"they can no longer be made assignee or approver. Their tickets keep them as reporter and assignee, and reactivating them " +
+				"lets their password and tokens work again.\n\n" +
+				"Making an agent or admin a `customer` takes them out of every team and unassigns their open tickets (recorded in each " +
+				"ticket's history), so the work goes back to the team queues; resolved and closed tickets keep them.",
+			params: []obj{oaIDParam("user")},
+			body: oaJSONBody(oaInput("", obj{
+				"email":        obj{"type": "string", "format": "email", "description": "Unique, letter case ignored; stored in lower case."},
+				"name":         obj{"type": "string", "minLength": 1, "maxLength": 200},
+				"role":         oaSchema("Role"),
+				"organization": obj{"type": []string{"integer", "string", "null"}, "description": "The user's organization, by id or name; empty or null for none."},
+				"active":       oaBool("False deactivates the user, true reactivates them."),
+			})),
+			status: 200, okDesc: "The user as changed.", ok: oaSchema("User"),
+			errors: map[int]string{409: "Another user has this email (code `duplicate`, field `email`).", 422: ""},
 		},
 		{
 			pattern: "GET /api/v1/teams", id: "listTeams", tag: "Directory", summary: "List teams",

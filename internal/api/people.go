@@ -88,12 +88,19 @@ func (a *API) createOrganization(w http.ResponseWriter, r *http.Request, id auth
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
 	q := r.URL.Query()
-	if err := knownParams(q, "role", "organization", "limit", "offset"); err != nil {
+	if err := knownParams(q, "role", "organization", "active", "limit", "offset"); err != nil {
 		return err
 	}
 	f := store.UserFilter{Role: directory.Role(q.Get("role"))}
 	if f.Role != "" && !f.Role.Valid() {
 		return errs.Invalid("role", "must be one of customer, agent, admin")
+	}
+	if v := q.Get("active"); v != "" {
+		active, err := strconv.ParseBool(v)
+		if err != nil {
+			return errs.Invalid("active", "must be true or false")
+		}
+		f.Active = &active
 	}
 	if v := q.Get("organization"); v != "" {
 		oid, err := a.organizationRef(r, ref(v))
@@ -161,6 +168,65 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, id auth.Identit
 		return err
 	}
 	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+// updateUserBody is what PATCH /api/v1/users/{id} takes: the fields to
+// change, the others left as they are.
+type updateUserBody struct {
+	Email        optional[string] `json:"email"`
+	Name         optional[string] `json:"name"`
+	Role         optional[string] `json:"role"`
+	Organization optional[ref]    `json:"organization"`
+	Active       optional[bool]   `json:"active"`
+}
+
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request, id auth.Identity) error {
+	uid, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in updateUserBody
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		null bool
+	}{{"email", in.Email.Null}, {"name", in.Name.Null}, {"role", in.Role.Null}, {"active", in.Active.Null}} {
+		if f.null {
+			return errs.Invalid(f.name, "cannot be null")
+		}
+	}
+	u, err := a.store.User(r.Context(), uid)
+	if err != nil {
+		return err
+	}
+	p := store.UserPatch{Email: u.Email, Name: u.Name, Role: u.Role, OrganizationID: u.OrganizationID, Active: u.Active}
+	if in.Email.Set {
+		p.Email = in.Email.Value
+	}
+	if in.Name.Set {
+		p.Name = in.Name.Value
+	}
+	if in.Role.Set {
+		p.Role = directory.Role(in.Role.Value)
+	}
+	if in.Active.Set {
+		p.Active = in.Active.Value
+	}
+	if in.Organization.Set {
+		p.OrganizationID = 0
+		if !in.Organization.Null && in.Organization.Value != "" {
+			if p.OrganizationID, err = a.organizationRef(r, in.Organization.Value); err != nil {
+				return err
+			}
+		}
+	}
+	if u, err = a.store.UpdateUser(r.Context(), id.Actor, uid, p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
 	return nil
 }
 

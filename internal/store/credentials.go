@@ -158,6 +158,17 @@ func (s *Store) SessionUser(ctx context.Context, hash string) (directory.User, S
 	return u, sess, nil
 }
 
+// endSessions signs every browser of a user out, in the command's
+// transaction, and tells how many sessions there were.
+func (c *conn) endSessions(userID int64) (int64, error) {
+	res, err := c.exec(`DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("end sessions of user %d: %w", userID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // DeleteSession signs a browser out.
 func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	_, err := s.write.ExecContext(ctx, s.rebind(`DELETE FROM sessions WHERE token_hash = ?`), hash)

@@ -3,12 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/cairn-itsm/cairn/internal/directory"
 	"github.com/cairn-itsm/cairn/internal/errs"
+	"github.com/cairn-itsm/cairn/internal/ticket"
 )
 
 // CreateOrganization adds a customer organization.
@@ -97,9 +101,276 @@ func (s *Store) CreateUser(ctx context.Context, actor directory.Actor, in NewUse
 			return fmt.Errorf("create user: %w", err)
 		}
 		u.ID = id
-		return c.appendEvent("user", id, "user.created", actor, u)
+		return c.appendEvent("user", id, EventUserCreated, actor, u)
 	})
 	return u, err
+}
+
+// UserPatch is the editable record of a user; UpdateUser sets every field
+// as given. OrganizationID 0 means none.
+type UserPatch struct {
+	Name           string
+	Email          string
+	Role           directory.Role
+	OrganizationID int64
+	Active         bool
+}
+
+// UserChange is one field an edit of a user changed, as the user's
+// history shows it.
+type UserChange struct {
+	Field string `json:"field"`
+	From  any    `json:"from"`
+	To    any    `json:"to"`
+}
+
+// The events that creating and changing people record: in the user's
+// stream, and in a team's when a member leaves it.
+const (
+	EventUserCreated     = "user.created"
+	EventUserUpdated     = "user.updated"
+	EventUserPasswordSet = "user.password_set"
+	EventTeamMemberLeft  = "team.member_removed"
+)
+
+// UpdateUser changes a user; only admins may. The fields are checked as
+// CreateUser checks them. Nobody may take away their own admin role or
+// deactivate themselves, and the last active admin stays one, so that
+// somebody can always administer Cairn.
+//
+// Deactivating ends the user's sessions; their API tokens are kept but
+// refused while they are inactive, and they can no longer be made assignee
+// or approver. Their tickets keep them as reporter and assignee.
+//
+// Making a customer of an agent or admin takes them out of their teams and
+// unassigns their open tickets (resolved and closed ones keep them), so
+// that the work goes back to the teams' queues instead of waiting on
+// someone who cannot see it. Each of these is recorded in the team's or
+// ticket's history, all in the same transaction.
+func (s *Store) UpdateUser(ctx context.Context, actor directory.Actor, id int64, p UserPatch) (directory.User, error) {
+	if actor.Role != directory.RoleAdmin {
+		return directory.User{}, errs.Forbidden("only admins may change people")
+	}
+	next, err := directory.NewUser(p.Email, p.Name, p.Role)
+	if err != nil {
+		return directory.User{}, err
+	}
+	next.ID, next.OrganizationID, next.Active = id, p.OrganizationID, p.Active
+	err = s.inTx(ctx, func(c *conn) error {
+		cur, err := c.user(id)
+		if err != nil {
+			return err
+		}
+		next.CreatedAt = cur.CreatedAt
+		if next.OrganizationID != 0 {
+			if err := c.mustExist("organizations", "organization", next.OrganizationID); err != nil {
+				return err
+			}
+		}
+		if err := c.keepAnAdmin(actor, cur, next); err != nil {
+			return err
+		}
+		changes := userChanges(cur, next)
+		if len(changes) == 0 {
+			return nil
+		}
+		_, err = c.exec(`UPDATE users SET email = ?, name = ?, role = ?, organization_id = ?, active = ? WHERE id = ?`,
+			next.Email, next.Name, string(next.Role), nullID(next.OrganizationID), next.Active, id)
+		if isUnique(err) {
+			return &errs.Error{Kind: errs.KindConflict, Code: "duplicate", Field: "email", Message: fmt.Sprintf("a user with email %s exists already", next.Email)}
+		}
+		if err != nil {
+			return fmt.Errorf("update user %d: %w", id, err)
+		}
+		data := map[string]any{"changes": changes}
+		if cur.Active && !next.Active {
+			ended, err := c.endSessions(id)
+			if err != nil {
+				return err
+			}
+			data["sessions_ended"] = ended
+		}
+		if cur.Role.Staff() && !next.Role.Staff() {
+			teams, err := c.leaveTeams(actor, id, next.Role)
+			if err != nil {
+				return err
+			}
+			keys, err := c.unassignOpen(actor, id)
+			if err != nil {
+				return err
+			}
+			if len(teams) > 0 {
+				data["teams_left"] = teams
+			}
+			if len(keys) > 0 {
+				data["tickets_unassigned"] = keys
+			}
+		}
+		return c.appendEvent("user", id, EventUserUpdated, actor, data)
+	})
+	if err != nil {
+		return directory.User{}, err
+	}
+	return next, nil
+}
+
+// keepAnAdmin refuses an edit that would leave Cairn without an active
+// admin, or by which an admin would demote or deactivate themselves.
+func (c *conn) keepAnAdmin(actor directory.Actor, cur, next directory.User) error {
+	self := actor.UserID != 0 && actor.UserID == cur.ID
+	if self && cur.Role == directory.RoleAdmin && next.Role != directory.RoleAdmin {
+		return errs.Invalid("role", "you cannot take away your own admin role; another admin can")
+	}
+	if self && cur.Active && !next.Active {
+		return errs.Invalid("active", "you cannot deactivate yourself; another admin can")
+	}
+	if cur.Role != directory.RoleAdmin || !cur.Active || (next.Role == directory.RoleAdmin && next.Active) {
+		return nil
+	}
+	// On PostgreSQL two admins demoting each other at once would each see
+	// the other still active: lock the active admins, in one order so that
+	// the two wait for each other instead of deadlocking.
+	lock := ""
+	if c.s.engine == Postgres {
+		lock = " FOR UPDATE"
+	}
+	admins, err := c.ids(`SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id` + lock)
+	if err != nil {
+		return fmt.Errorf("active admins: %w", err)
+	}
+	if slices.ContainsFunc(admins, func(a int64) bool { return a != cur.ID }) {
+		return nil
+	}
+	field := "role"
+	if next.Role == directory.RoleAdmin {
+		field = "active"
+	}
+	return errs.Invalid(field, "%s is the last active admin; make someone else an admin first", cur.Email)
+}
+
+// userChanges lists the fields that differ, by the names the API uses.
+func userChanges(a, b directory.User) []UserChange {
+	var out []UserChange
+	add := func(field string, from, to any) {
+		if from != to {
+			out = append(out, UserChange{Field: field, From: from, To: to})
+		}
+	}
+	add("name", a.Name, b.Name)
+	add("email", a.Email, b.Email)
+	add("role", string(a.Role), string(b.Role))
+	add("organization_id", a.OrganizationID, b.OrganizationID)
+	add("active", a.Active, b.Active)
+	return out
+}
+
+// leaveTeams takes a user who is no longer staff out of every team, with an
+// event in each team's stream, and gives the teams' ids.
+func (c *conn) leaveTeams(actor directory.Actor, userID int64, role directory.Role) ([]int64, error) {
+	teams, err := c.ids(`SELECT team_id FROM team_members WHERE user_id = ? ORDER BY team_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("teams of user %d: %w", userID, err)
+	}
+	if _, err := c.exec(`DELETE FROM team_members WHERE user_id = ?`, userID); err != nil {
+		return nil, fmt.Errorf("remove user %d from teams: %w", userID, err)
+	}
+	for _, tid := range teams {
+		err := c.appendEvent("team", tid, EventTeamMemberLeft, actor, map[string]any{
+			"user_id": userID, "reason": "role changed to " + string(role)})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return teams, nil
+}
+
+// unassignOpen unassigns a user's tickets that are not done, each with an
+// update in the ticket's history as if an agent had cleared the assignee,
+// and gives their keys.
+func (c *conn) unassignOpen(actor directory.Actor, userID int64) ([]string, error) {
+	rows, err := c.query(`SELECT id, key FROM tickets WHERE assignee_id = ? AND status_category <> ? ORDER BY id`,
+		userID, string(ticket.CategoryDone))
+	if err != nil {
+		return nil, fmt.Errorf("open tickets of user %d: %w", userID, err)
+	}
+	var ids []int64
+	var keys []string
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids, keys = append(ids, id), append(keys, key)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if _, err := c.exec(`UPDATE tickets SET assignee_id = NULL, updated_at = ? WHERE id = ?`, millis(c.now), id); err != nil {
+			return nil, fmt.Errorf("unassign %s: %w", keys[i], err)
+		}
+		changes := []ticket.Change{{Field: "assignee_id", From: userID, To: int64(0)}}
+		if err := c.appendEvent("ticket", id, ticket.EventUpdated, actor, map[string]any{"changes": changes}); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
+
+// UserEvent is one entry of a user's history: created, edited, a password
+// set, an API token made or revoked.
+type UserEvent struct {
+	ID        int64
+	Type      string
+	ActorID   int64
+	Actor     string
+	Changes   []UserChange
+	Data      map[string]any // what else the event holds
+	CreatedAt time.Time
+}
+
+// UserHistory gives a user's event log, oldest first; only admins may read it.
+func (s *Store) UserHistory(ctx context.Context, actor directory.Actor, id int64) ([]UserEvent, error) {
+	if actor.Role != directory.RoleAdmin {
+		return nil, errs.Forbidden("only admins may read the history of people")
+	}
+	c := s.reader(ctx)
+	if err := c.mustExist("users", "user", id); err != nil {
+		return nil, errs.NotFound("no user with id %d", id)
+	}
+	rows, err := c.query(`SELECT e.id, e.type, COALESCE(e.actor_id, 0), COALESCE(u.name, 'Cairn'), e.data, e.created_at
+		FROM events e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.stream = 'user' AND e.stream_id = ? ORDER BY e.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of user %d: %w", id, err)
+	}
+	defer rows.Close()
+	out := []UserEvent{}
+	for rows.Next() {
+		var ev UserEvent
+		var data string
+		var created int64
+		if err := rows.Scan(&ev.ID, &ev.Type, &ev.ActorID, &ev.Actor, &data, &created); err != nil {
+			return nil, err
+		}
+		ev.CreatedAt = fromMillis(created)
+		var payload struct {
+			Changes []UserChange `json:"changes"`
+		}
+		if err := json.Unmarshal([]byte(data), &payload); err != nil {
+			return nil, fmt.Errorf("event %d: %w", ev.ID, err)
+		}
+		ev.Changes = payload.Changes
+		if err := json.Unmarshal([]byte(data), &ev.Data); err != nil {
+			return nil, fmt.Errorf("event %d: %w", ev.ID, err)
+		}
+		delete(ev.Data, "changes")
+		out = append(out, ev)
+	}
+	return out, rows.Err()
 }
 
 // mustExist answers an invalid-field error when the referenced row is missing.
@@ -160,7 +431,9 @@ func (s *Store) PasswordHash(ctx context.Context, email string) (directory.User,
 	return u, hash, err
 }
 
-// SetPassword replaces a user's password hash.
+// SetPassword replaces a user's password hash and ends every session of
+// theirs: whoever knew the old password is signed out with it. (A page that
+// lets people change their own password signs the browser in again.)
 func (s *Store) SetPassword(ctx context.Context, actor directory.Actor, userID int64, hash string) error {
 	return s.inTx(ctx, func(c *conn) error {
 		res, err := c.exec(`UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
@@ -170,14 +443,20 @@ func (s *Store) SetPassword(ctx context.Context, actor directory.Actor, userID i
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.NotFound("no user with id %d", userID)
 		}
-		return c.appendEvent("user", userID, "user.password_set", actor, struct{}{})
+		ended, err := c.endSessions(userID)
+		if err != nil {
+			return err
+		}
+		return c.appendEvent("user", userID, EventUserPasswordSet, actor, map[string]any{"sessions_ended": ended})
 	})
 }
 
-// UserFilter narrows a user listing.
+// UserFilter narrows a user listing. Active nil lists active and inactive
+// users alike.
 type UserFilter struct {
 	Role           directory.Role
 	OrganizationID int64
+	Active         *bool
 	Limit, Offset  int
 }
 
@@ -192,6 +471,13 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]directory.User, erro
 	if f.OrganizationID != 0 {
 		q += ` AND organization_id = ?`
 		args = append(args, f.OrganizationID)
+	}
+	if f.Active != nil {
+		if *f.Active {
+			q += ` AND active`
+		} else {
+			q += ` AND NOT active`
+		}
 	}
 	if f.Limit <= 0 {
 		f.Limit = 1000

@@ -53,6 +53,8 @@ func (w *Web) adminRoutes() {
 	admin("GET /admin/people/new", w.adminPersonNew)
 	admin("POST /admin/people/new", w.adminPersonCreate)
 	admin("GET /admin/people/{id}", w.adminPerson)
+	admin("POST /admin/people/{id}", w.adminPersonUpdate)
+	admin("POST /admin/people/{id}/active", w.adminPersonActive)
 	admin("POST /admin/people/{id}/password", w.adminPersonPassword)
 
 	admin("GET /admin/organizations", w.adminOrganizations)

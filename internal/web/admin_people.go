@@ -1,16 +1,21 @@
 package web
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cairn-itsm/cairn/internal/auth"
 	"github.com/cairn-itsm/cairn/internal/directory"
 	"github.com/cairn-itsm/cairn/internal/store"
+	"github.com/cairn-itsm/cairn/internal/ticket"
 )
 
 var roles = []option{
@@ -33,6 +38,7 @@ type personRow struct {
 type peopleList struct {
 	Rows          []personRow
 	Roles         []option
+	Statuses      []option
 	Organizations []directory.Organization
 	Page          int
 	Prev, Next    string // links to the neighbouring pages; empty at the ends
@@ -62,6 +68,9 @@ func (w *Web) directoryNames(ctx context.Context) (orgs []directory.Organization
 	return orgs, orgNames, teamsOf, nil
 }
 
+// peopleStatuses are the choices of the people list's status filter.
+var peopleStatuses = []option{{"active", "Active"}, {"inactive", "Inactive"}}
+
 func (w *Web) adminPeople(rw http.ResponseWriter, r *http.Request, id auth.Identity) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -70,6 +79,14 @@ func (w *Web) adminPeople(rw http.ResponseWriter, r *http.Request, id auth.Ident
 		f.Role = ""
 	}
 	f.OrganizationID, _ = formID(q.Get("org"))
+	status := q.Get("status")
+	switch status {
+	case "active", "inactive":
+		active := status == "active"
+		f.Active = &active
+	default:
+		status = ""
+	}
 	page, err := strconv.Atoi(q.Get("page"))
 	if err != nil || page < 1 {
 		page = 1
@@ -86,7 +103,7 @@ func (w *Web) adminPeople(rw http.ResponseWriter, r *http.Request, id auth.Ident
 		w.fail(rw, r, err)
 		return
 	}
-	data := peopleList{Roles: roles, Organizations: orgs, Page: page}
+	data := peopleList{Roles: roles, Statuses: peopleStatuses, Organizations: orgs, Page: page}
 	link := func(page int) string {
 		v := url.Values{}
 		if f.Role != "" {
@@ -94,6 +111,9 @@ func (w *Web) adminPeople(rw http.ResponseWriter, r *http.Request, id auth.Ident
 		}
 		if f.OrganizationID != 0 {
 			v.Set("org", strconv.FormatInt(f.OrganizationID, 10))
+		}
+		if status != "" {
+			v.Set("status", status)
 		}
 		if page > 1 {
 			v.Set("page", strconv.Itoa(page))
@@ -112,7 +132,7 @@ func (w *Web) adminPeople(rw http.ResponseWriter, r *http.Request, id auth.Ident
 			Organization: orgNames[u.OrganizationID], Teams: teamsOf[u.ID]})
 	}
 	p := adminPage(id, "People", data)
-	p.Values = map[string]any{"role": string(f.Role), "org": idString(f.OrganizationID)}
+	p.Values = map[string]any{"role": string(f.Role), "org": idString(f.OrganizationID), "status": status}
 	w.render(rw, r, http.StatusOK, "admin_people", p)
 }
 
@@ -198,17 +218,230 @@ func hashNewPassword(pw string) (string, error) {
 func personPath(id int64) string { return "/admin/people/" + strconv.FormatInt(id, 10) }
 
 type personView struct {
-	User         directory.User
-	RoleLabel    string
-	Organization string
-	Teams        []string
+	User          directory.User
+	RoleLabel     string
+	Organization  string
+	Teams         []string
+	Roles         []option
+	Organizations []directory.Organization
+	Self          bool   // the admin looking is this person
+	OpenAssigned  int    // tickets not done that are assigned to them
+	OpenLink      string // a queue search for those tickets; empty without the "open" queue
+	History       []personEvent
+}
+
+// personEvent is one entry of a person's history as the page shows it.
+type personEvent struct {
+	Actor string
+	At    time.Time
+	Lines []string
 }
 
 func (w *Web) adminPerson(rw http.ResponseWriter, r *http.Request, id auth.Identity) {
-	w.renderPerson(rw, r, id, http.StatusOK, nil)
+	w.renderPerson(rw, r, id, http.StatusOK, nil, nil)
 }
 
-func (w *Web) renderPerson(rw http.ResponseWriter, r *http.Request, id auth.Identity, status int, fail *formFailure) {
+// renderPerson shows a person's page; values overrides the stored fields in
+// the edit form after a failed save.
+func (w *Web) renderPerson(rw http.ResponseWriter, r *http.Request, id auth.Identity, status int, values map[string]any, fail *formFailure) {
+	ctx := r.Context()
+	uid, ok := pathID(r, "id")
+	if !ok {
+		w.notFound(rw, r, id)
+		return
+	}
+	u, err := w.store.User(ctx, uid)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	orgs, orgNames, teamsOf, err := w.directoryNames(ctx)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	teams, err := w.store.Teams(ctx)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v := personView{User: u, RoleLabel: label(roles, string(u.Role)), Organization: orgNames[u.OrganizationID], Teams: teamsOf[u.ID],
+		Roles: roles, Organizations: orgs, Self: u.ID == id.User.ID}
+	open, err := w.store.Tickets(ctx, id.Actor, store.TicketFilter{AssigneeID: u.ID,
+		Categories: []ticket.Category{ticket.CategoryToDo, ticket.CategoryInProgress}, Limit: 1})
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.OpenAssigned = open.Total
+	if v.OpenAssigned > 0 {
+		if _, err := w.store.QueueBySlug(ctx, "open"); err == nil {
+			v.OpenLink = withQuery("/agent/queues/open", url.Values{"q": {`assignee = "` + u.Email + `"`}, "cql": {"1"}})
+		}
+	}
+	events, err := w.store.UserHistory(ctx, id.Actor, u.ID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	v.History = personHistory(events, orgNames, teamNames(teams))
+	p := adminPage(id, u.Name, v)
+	p.Values = map[string]any{"name": u.Name, "email": u.Email, "role": string(u.Role), "organization": idString(u.OrganizationID)}
+	maps.Copy(p.Values, values)
+	if fail != nil {
+		fail.apply(&p)
+	}
+	w.render(rw, r, status, "admin_person", p)
+}
+
+// personHistory writes a person's events as sentences, newest first.
+func personHistory(events []store.UserEvent, orgs, teams names) []personEvent {
+	org := func(v any) string {
+		n, _ := v.(float64)
+		if n == 0 {
+			return "none"
+		}
+		if name, ok := orgs[int64(n)]; ok {
+			return name
+		}
+		return "organization " + strconv.FormatInt(int64(n), 10)
+	}
+	count := func(v any, one, many string) string {
+		n, _ := v.(float64)
+		if n == 1 {
+			return one
+		}
+		return strconv.Itoa(int(n)) + " " + many
+	}
+	out := make([]personEvent, 0, len(events))
+	for _, ev := range slices.Backward(events) {
+		e := personEvent{Actor: ev.Actor, At: ev.CreatedAt}
+		switch ev.Type {
+		case store.EventUserCreated:
+			e.Lines = []string{"created the account as " + strings.ToLower(label(roles, fmt.Sprint(ev.Data["role"])))}
+		case store.EventUserPasswordSet:
+			line := "set a new password"
+			if n, _ := ev.Data["sessions_ended"].(float64); n > 0 {
+				line += ", which signed them out of " + count(n, "one browser", "browsers")
+			}
+			e.Lines = []string{line}
+		case store.EventUserUpdated:
+			for _, c := range ev.Changes {
+				switch c.Field {
+				case "active":
+					if c.To == false {
+						line := "deactivated them"
+						if n, _ := ev.Data["sessions_ended"].(float64); n > 0 {
+							line += " and signed them out of " + count(n, "one browser", "browsers")
+						}
+						e.Lines = append(e.Lines, line)
+					} else {
+						e.Lines = append(e.Lines, "reactivated them")
+					}
+				case "organization_id":
+					e.Lines = append(e.Lines, fmt.Sprintf("changed the organization from %s to %s", org(c.From), org(c.To)))
+				case "role":
+					e.Lines = append(e.Lines, fmt.Sprintf("changed the role from %s to %s",
+						strings.ToLower(label(roles, fmt.Sprint(c.From))), strings.ToLower(label(roles, fmt.Sprint(c.To)))))
+				default:
+					e.Lines = append(e.Lines, fmt.Sprintf("changed the %s from %v to %v", c.Field, c.From, c.To))
+				}
+			}
+			if left, _ := ev.Data["teams_left"].([]any); len(left) > 0 {
+				var ns []string
+				for _, t := range left {
+					n, _ := t.(float64)
+					ns = append(ns, cmp.Or(teams[int64(n)], "team "+strconv.FormatInt(int64(n), 10)))
+				}
+				e.Lines = append(e.Lines, "took them out of "+strings.Join(ns, ", "))
+			}
+			if keys, _ := ev.Data["tickets_unassigned"].([]any); len(keys) > 0 {
+				var ks []string
+				for _, k := range keys {
+					ks = append(ks, fmt.Sprint(k))
+				}
+				e.Lines = append(e.Lines, "unassigned their open tickets "+strings.Join(ks, ", "))
+			}
+		case "token.created":
+			e.Lines = []string{fmt.Sprintf("made the API token %q", fmt.Sprint(ev.Data["name"]))}
+		case "token.deleted":
+			e.Lines = []string{"revoked an API token"}
+		default:
+			e.Lines = []string{ev.Type}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// adminPersonUpdate saves the edit form: name, email, role, organization.
+// Whether the person is active is changed by its own button.
+func (w *Web) adminPersonUpdate(rw http.ResponseWriter, r *http.Request, id auth.Identity) {
+	uid, ok := pathID(r, "id")
+	if !ok {
+		w.notFound(rw, r, id)
+		return
+	}
+	values := map[string]any{
+		"name": r.PostFormValue("name"), "email": r.PostFormValue("email"),
+		"role": r.PostFormValue("role"), "organization": r.PostFormValue("organization"),
+	}
+	before, err := w.store.User(r.Context(), uid)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	org, err := formID(r.PostFormValue("organization"))
+	if err != nil {
+		f := invalid("organization", "Choose an organization from the list.")
+		w.renderPerson(rw, r, id, f.Status, values, &f)
+		return
+	}
+	teamsBefore, openBefore, err := w.personWork(r.Context(), id, before)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	u, err := w.store.UpdateUser(r.Context(), id.Actor, uid, store.UserPatch{Name: r.PostFormValue("name"), Email: r.PostFormValue("email"),
+		Role: directory.Role(r.PostFormValue("role")), OrganizationID: org, Active: before.Active})
+	if err != nil {
+		f, ok := asFormFailure(err, "name", "email", "role", "organization")
+		if !ok {
+			w.fail(rw, r, err)
+			return
+		}
+		w.renderPerson(rw, r, id, f.Status, values, &f)
+		return
+	}
+	msg := "Saved."
+	if before.Role.Staff() && !u.Role.Staff() && teamsBefore+openBefore > 0 {
+		var done []string
+		if teamsBefore > 0 {
+			done = append(done, "they left "+plural(teamsBefore, "team"))
+		}
+		if openBefore > 0 {
+			done = append(done, plural(openBefore, "open ticket")+" went back to the queues unassigned")
+		}
+		msg = fmt.Sprintf("Saved. %s is a customer now: %s.", u.Name, strings.Join(done, ", and "))
+	}
+	redirectWithFlash(rw, r, personPath(u.ID), msg)
+}
+
+// personWork tells how many teams a person is in and how many open tickets
+// are assigned to them, for the message after a role change.
+func (w *Web) personWork(ctx context.Context, id auth.Identity, u directory.User) (teams, open int, err error) {
+	a, err := w.store.Actor(ctx, u)
+	if err != nil {
+		return 0, 0, err
+	}
+	page, err := w.store.Tickets(ctx, id.Actor, store.TicketFilter{AssigneeID: u.ID,
+		Categories: []ticket.Category{ticket.CategoryToDo, ticket.CategoryInProgress}, Limit: 1})
+	return len(a.TeamIDs), page.Total, err
+}
+
+// adminPersonActive deactivates or reactivates a person. Deactivating asks
+// the admin to tick a box saying they understand what it does.
+func (w *Web) adminPersonActive(rw http.ResponseWriter, r *http.Request, id auth.Identity) {
 	uid, ok := pathID(r, "id")
 	if !ok {
 		w.notFound(rw, r, id)
@@ -219,16 +452,29 @@ func (w *Web) renderPerson(rw http.ResponseWriter, r *http.Request, id auth.Iden
 		w.fail(rw, r, err)
 		return
 	}
-	_, orgNames, teamsOf, err := w.directoryNames(r.Context())
-	if err != nil {
-		w.fail(rw, r, err)
+	active := r.PostFormValue("active") == "true"
+	if !active && r.PostFormValue("confirm") != "yes" {
+		f := invalid("confirm", "Tick the box to confirm that you mean it.")
+		f.Error = "Not deactivated: please confirm."
+		w.renderPerson(rw, r, id, f.Status, nil, &f)
 		return
 	}
-	p := adminPage(id, u.Name, personView{User: u, RoleLabel: label(roles, string(u.Role)), Organization: orgNames[u.OrganizationID], Teams: teamsOf[u.ID]})
-	if fail != nil {
-		fail.apply(&p)
+	u, err = w.store.UpdateUser(r.Context(), id.Actor, uid, store.UserPatch{Name: u.Name, Email: u.Email, Role: u.Role,
+		OrganizationID: u.OrganizationID, Active: active})
+	if err != nil {
+		f, ok := asFormFailure(err, "active")
+		if !ok {
+			w.fail(rw, r, err)
+			return
+		}
+		w.renderPerson(rw, r, id, f.Status, nil, &f)
+		return
 	}
-	w.render(rw, r, status, "admin_person", p)
+	msg := u.Name + " is active again: they can sign in, their API tokens work and they can be assigned tickets."
+	if !active {
+		msg = u.Name + " is deactivated: their sessions ended, their API tokens are refused and they can no longer be assigned tickets or asked for approval."
+	}
+	redirectWithFlash(rw, r, personPath(u.ID), msg)
 }
 
 func (w *Web) adminPersonPassword(rw http.ResponseWriter, r *http.Request, id auth.Identity) {
@@ -240,20 +486,30 @@ func (w *Web) adminPersonPassword(rw http.ResponseWriter, r *http.Request, id au
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("password_again") {
 		f := invalid("password_again", "The two passwords differ.")
-		w.renderPerson(rw, r, id, f.Status, &f)
+		w.renderPerson(rw, r, id, f.Status, nil, &f)
 		return
 	}
 	hash, err := hashNewPassword(pw)
 	if err != nil {
 		f := invalid("password", err.Error())
-		w.renderPerson(rw, r, id, f.Status, &f)
+		w.renderPerson(rw, r, id, f.Status, nil, &f)
 		return
 	}
+	// Setting a password signs the person out everywhere. An admin who sets
+	// their own is signed in again here, with a new session.
 	if err := w.store.SetPassword(r.Context(), id.Actor, uid, hash); err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	redirectWithFlash(rw, r, personPath(uid), "New password set. Pass it on by a safe channel.")
+	if uid == id.User.ID && id.Method == auth.MethodSession {
+		if err := w.auth.StartSession(rw, r, uid); err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		redirectWithFlash(rw, r, personPath(uid), "New password set. Your other browsers were signed out.")
+		return
+	}
+	redirectWithFlash(rw, r, personPath(uid), "New password set. Their sessions ended; pass it on by a safe channel.")
 }
 
 // --- Organizations ------------------------------------------------------------

@@ -185,6 +185,12 @@ func (w *Web) agentTicketData(ctx context.Context, actor directory.Actor, key st
 			v.Assignees = append(v.Assignees, agentOption{Value: strconv.FormatInt(u.ID, 10), Label: u.Name, Selected: u.ID == t.AssigneeID})
 		}
 	}
+	// A deactivated assignee (or one made a customer since) is no choice,
+	// but the picker still shows who holds the ticket rather than seeming
+	// to say "Unassigned".
+	if t.AssigneeID != 0 && !slices.ContainsFunc(staff, func(u directory.User) bool { return u.ID == t.AssigneeID }) {
+		v.Assignees = append(v.Assignees, agentOption{Value: strconv.FormatInt(t.AssigneeID, 10), Label: t.Assignee + " (no longer assignable)", Selected: true})
+	}
 	for _, p := range ticket.Priorities {
 		v.Priorities = append(v.Priorities, agentOption{Value: string(p), Label: string(p), Selected: p == t.Priority})
 	}
