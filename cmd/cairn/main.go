@@ -38,6 +38,8 @@ Usage:
   cairn user deactivate|activate --email E [--db ...]
   cairn token create --email E [--name N] [--db ...]
   cairn import cmdb FILE [--dry-run] [--atomic] [--match hostname,serial_number] [--db ...]
+  cairn backup FILE [--force] [--db ...]
+  cairn restore FILE [--force] [-v] [--db ...]
   cairn version
 
 Settings come from flags or the environment: CAIRN_ADDR, CAIRN_DB, CAIRN_LOG_LEVEL.
@@ -80,6 +82,10 @@ func run(ctx context.Context, args []string, out *os.File) error {
 			return errors.New("usage: cairn import cmdb FILE [--dry-run] [--atomic] [--match serial_number,hostname+type] [--as EMAIL] [--json] [--db ...]")
 		}
 		return importCMDB(ctx, args[2:], out)
+	case "backup":
+		return backup(ctx, args[1:], out)
+	case "restore":
+		return restore(ctx, args[1:], out)
 	case "version", "--version", "-v":
 		fmt.Fprintln(out, "cairn", version())
 		return nil
