@@ -380,13 +380,23 @@ func (s *Store) TicketImpact(ctx context.Context, actor directory.Actor, key str
 	if err != nil {
 		return TicketImpact{}, err
 	}
+	out := TicketImpact{Ticket: t.Key, Type: t.Type, Scope: ScopeAffected, CIs: []cmdb.CIRef{}}
+	if t.Type == ticket.TypeChange {
+		out.Scope = ScopeBlastRadius
+	}
+	// Most tickets name no CI, and the agent's ticket page asks on every
+	// load: answer those without reading the CI types.
+	named, err := c.ids(`SELECT ci_id FROM ticket_cis WHERE ticket_id = ? LIMIT 1`, t.ID)
+	if err != nil {
+		return out, err
+	}
+	if len(named) == 0 {
+		out.Impact, err = c.impact(nil, ImpactQuery{Direction: cmdb.Upstream, Depth: depth})
+		return out, err
+	}
 	ts, err := c.typeSet()
 	if err != nil {
 		return TicketImpact{}, err
-	}
-	out := TicketImpact{Ticket: t.Key, Type: t.Type, Scope: ScopeAffected}
-	if t.Type == ticket.TypeChange {
-		out.Scope = ScopeBlastRadius
 	}
 	if out.CIs, err = c.ciRefs(ts, `SELECT `+ciRefColumns+` FROM ticket_cis tc JOIN cis ci ON ci.id = tc.ci_id
 		WHERE tc.ticket_id = ? ORDER BY lower(ci.name), ci.id`, t.ID); err != nil {
