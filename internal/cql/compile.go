@@ -29,6 +29,12 @@ type Options struct {
 	// exist match nothing instead of failing, so that a query cannot
 	// probe the directory.
 	Customer bool
+	// TextLast (SQLite) writes text ~ so that the engine keeps to the
+	// order it reads tickets in and checks each against the matches,
+	// instead of starting from the matches: cheaper for a page of a word
+	// in many tickets, far dearer for a rare one. SQL.FullText tells the
+	// caller whether it can matter.
+	TextLast bool
 }
 
 // SQL is a compiled query. Placeholders are ?; PostgreSQL callers rebind
@@ -40,6 +46,7 @@ type SQL struct {
 	// tie-breaker. CompileCI leaves it empty when the query has none.
 	OrderBy   string
 	OrderArgs []any
+	FullText  bool // the query searches the full-text index (text ~)
 }
 
 // Compile turns a parsed query into SQL. Mistakes the query makes are
@@ -64,6 +71,7 @@ func Compile(q *Query, o Options) (SQL, error) {
 		return SQL{}, err
 	}
 	out.OrderBy, out.OrderArgs = order, c.args
+	out.FullText = c.searched
 	if n := len(out.Args) + len(out.OrderArgs); n > MaxArgs {
 		return SQL{}, errorAt(Pos{Line: 1, Column: 1}, "the query needs %d values once names are looked up, more than the %d allowed", n, MaxArgs)
 	}
@@ -79,6 +87,7 @@ type compiler struct {
 	allStatuses []ticket.Status
 	fields      []CustomField
 	loaded      bool // fields
+	searched    bool // a text ~ was compiled
 }
 
 // arg adds an argument and gives its placeholder.

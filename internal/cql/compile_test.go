@@ -279,6 +279,31 @@ func TestCompileOrder(t *testing.T) {
 	}
 }
 
+// TestCompileTextLast checks that a query says when it searches the
+// full-text index, and that TextLast changes only how SQLite reads it.
+func TestCompileTextLast(t *testing.T) {
+	for _, tc := range []struct {
+		q, where string
+		fullText bool
+	}{
+		{"text ~ vpn", "+t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?)", true},
+		{"summary ~ vpn", "", false},
+	} {
+		got, err := compile(t, tc.q, Options{Dialect: SQLite, TextLast: true})
+		if err != nil || got.FullText != tc.fullText || (tc.fullText && got.Where != tc.where) {
+			t.Errorf("%q: %q full text %v, %v", tc.q, got.Where, got.FullText, err)
+		}
+		plain, _ := compile(t, tc.q, Options{Dialect: SQLite})
+		if plain.FullText != tc.fullText || (plain.Where == got.Where) != !tc.fullText {
+			t.Errorf("%q without TextLast: %q full text %v", tc.q, plain.Where, plain.FullText)
+		}
+		pg, _ := compile(t, tc.q, Options{Dialect: PostgreSQL, TextLast: true})
+		if pg.FullText != tc.fullText || strings.Contains(pg.Where, "+t.id") {
+			t.Errorf("%q on PostgreSQL: %q full text %v", tc.q, pg.Where, pg.FullText)
+		}
+	}
+}
+
 func TestCompileErrors(t *testing.T) {
 	for _, tc := range []struct {
 		q        string

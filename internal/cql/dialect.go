@@ -92,6 +92,7 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r)
 // plainto_tsquery, which takes any text; the notes carry weight D, which
 // ts_filter leaves out for customers.
 func (c *compiler) searchIndex(ws []string) string {
+	c.searched = true
 	if c.o.Dialect == PostgreSQL {
 		text := strings.Join(ws, " ")
 		if c.o.Customer {
@@ -108,7 +109,11 @@ func (c *compiler) searchIndex(ws []string) string {
 	if c.o.Customer {
 		match = "{summary description comments} : (" + match + ")"
 	}
-	return "t.id IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH " + c.arg(match) + ")"
+	id := "t.id"
+	if c.o.TextLast {
+		id = "+t.id" // a unary plus keeps SQLite from starting at the matches by primary key
+	}
+	return id + " IN (SELECT rowid FROM ticket_search WHERE ticket_search MATCH " + c.arg(match) + ")"
 }
 
 // idSet holds when col, a positive id, is one of ids. A long set is one

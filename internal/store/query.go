@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,14 +61,24 @@ func (s *Store) SearchTickets(ctx context.Context, actor directory.Actor, q stri
 	if parsed.PinsReporterToCurrentUser() {
 		f.ReporterID = actor.UserID
 	}
-	cond, args := listedTickets(actor, f)
+	cond, listedArgs := listedTickets(actor, f)
 	w := ` WHERE ` + cond + ` AND ` + sql.Where
-	args = append(args, sql.Args...)
+	args := append(slices.Clone(listedArgs), sql.Args...)
 	if err := c.row(`SELECT COUNT(*) FROM tickets t`+w, c.planEachTime(args)...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count tickets: %w", err)
 	}
 	if page.Total == 0 || page.Offset >= page.Total {
 		return page, nil
+	}
+	if textLast, err := c.textLast(parsed, sql, page.Total); err != nil {
+		return page, err
+	} else if textLast {
+		_, sql, err = c.compileQueryWith(q, actor.UserID, !actor.Role.Staff(), true)
+		if err != nil {
+			return page, err
+		}
+		args = append(listedArgs, sql.Args...)
+		w = ` WHERE ` + cond + ` AND ` + sql.Where
 	}
 	// The page's ids first, then their rows: sorting ids alone lets an
 	// index cover the sort, where sorting whole rows with their joins
@@ -145,7 +157,37 @@ func (s *Store) ValidateQuery(ctx context.Context, q string) error {
 // compileQuery parses and compiles q for this engine, looking names up in
 // the database. user is who runs it (0 for nobody); customer keeps a
 // customer's query to what customers may read.
+// textLastShare is the share of all tickets (1 in textLastShare) a
+// full-text search must match for its page to be read newest first,
+// checking each ticket against the matches (see cql.Options.TextLast):
+// the walk then reads about 50 × textLastShare tickets at most, where
+// starting from the matches reads every one of them. Measured at 1 000 000
+// tickets on SQLite, a word in 7 % of them: 170 ms from the matches, 21 ms
+// newest first; for a word in 0.06 %, newest first would read them all.
+const textLastShare = 100
+
+// textLast tells whether a SQLite page of query parsed, which matched
+// total tickets, is cheaper read newest first: it searches the full-text
+// index, keeps the default order (which an index serves), and matches at
+// least one ticket in textLastShare.
+func (c *conn) textLast(parsed *cql.Query, compiled cql.SQL, total int) (bool, error) {
+	if c.s.engine != SQLite || !compiled.FullText || len(parsed.OrderBy) > 0 {
+		return false, nil
+	}
+	// A bare MAX(id) is one step down the primary key; wrapped in
+	// COALESCE, SQLite scanned an index (4 ms at 1 000 000 tickets).
+	var top sql.NullInt64
+	if err := c.row(`SELECT MAX(id) FROM tickets`).Scan(&top); err != nil {
+		return false, err
+	}
+	return int64(total)*textLastShare >= top.Int64, nil
+}
+
 func (c *conn) compileQuery(q string, user int64, customer bool) (*cql.Query, cql.SQL, error) {
+	return c.compileQueryWith(q, user, customer, false)
+}
+
+func (c *conn) compileQueryWith(q string, user int64, customer, textLast bool) (*cql.Query, cql.SQL, error) {
 	parsed, err := cql.Parse(q)
 	if err != nil {
 		return nil, cql.SQL{}, queryError(err)
@@ -155,7 +197,7 @@ func (c *conn) compileQuery(q string, user int64, customer bool) (*cql.Query, cq
 		dialect = cql.PostgreSQL
 	}
 	names := &queryNames{c: c, user: user, loc: queryLocation(c.ctx), ids: map[string][]int64{}, names: map[cql.Entity][]string{}}
-	sql, err := cql.Compile(parsed, cql.Options{Dialect: dialect, Resolver: names, Customer: customer})
+	sql, err := cql.Compile(parsed, cql.Options{Dialect: dialect, Resolver: names, Customer: customer, TextLast: textLast})
 	if err != nil {
 		return nil, cql.SQL{}, queryError(err)
 	}
