@@ -262,9 +262,27 @@ func (tb *tab) eval(what, expr string) bool {
 // holds text: it checks again on every change of the page.
 func (tb *tab) waitText(sel, text string) {
 	tb.t.Helper()
-	run(tb, fmt.Sprintf("wait for %q in %s", text, sel), chromedp.PollFunction[bool](
+	what := fmt.Sprintf("wait for %q in %s", text, sel)
+	poll := chromedp.PollFunction[bool](
 		`(sel, text) => Array.from(document.querySelectorAll(sel)).some(e => e.textContent.includes(text))`,
-		chromedp.WithPollingArgs(sel, text), chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(stepLimit)))
+		chromedp.WithPollingArgs(sel, text), chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(stepLimit))
+	// A page that reloads itself on a live update destroys the JavaScript
+	// context the poll runs in; poll again in the new page.
+	ctx, cancel := context.WithTimeout(tb.ctx, stepLimit)
+	defer cancel()
+	for {
+		_, err := chromedp.Run(ctx, poll)
+		if err == nil {
+			return
+		}
+		if ctx.Err() == nil && (strings.Contains(err.Error(), "Cannot find context with specified id") ||
+			strings.Contains(err.Error(), "Execution context was destroyed")) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		tb.fail(what, err)
+		return
+	}
 }
 
 // path gives the tab's current path and query, without the server's base.
