@@ -150,6 +150,41 @@ type valueError string
 
 func (e valueError) Error() string { return string(e) }
 
+// ParseNumber reads a number given as a JSON number or as text; the
+// CMDB's number attributes read theirs the same way. Its errors say what
+// is wrong with the value, without naming the field.
+func ParseNumber(raw any) (float64, error) {
+	switch x := raw.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return 0, valueError("must be a finite number")
+		}
+		return x, nil
+	case string:
+		// strconv, not fmt.Sscan: Sscan stops at the first bad byte and
+		// would read "12abc" as 12.
+		n, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+			return 0, valueError(fmt.Sprintf("%q is not a number", x))
+		}
+		return n, nil
+	}
+	return 0, valueError("must be a number")
+}
+
+// ParseDate reads a date as YYYY-MM-DD and gives it in that form.
+func ParseDate(raw any) (string, error) {
+	s, ok := raw.(string)
+	if !ok {
+		return "", valueError("must be a date as YYYY-MM-DD")
+	}
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	if err != nil {
+		return "", valueError(fmt.Sprintf("%q is not a date as YYYY-MM-DD", s))
+	}
+	return d.Format(time.DateOnly), nil
+}
+
 func normalize(f Field, raw any, userExists UserExists) (any, error) {
 	switch f.Type {
 	case FieldText, FieldLongText:
@@ -169,32 +204,17 @@ func normalize(f Field, raw any, userExists UserExists) (any, error) {
 		}
 		return s, nil
 	case FieldNumber:
-		switch x := raw.(type) {
-		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, valueError("must be a finite number")
-			}
-			return x, nil
-		case string:
-			// strconv, not fmt.Sscan: Sscan stops at the first bad byte and
-			// would read "12abc" as 12.
-			n, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-			if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
-				return nil, valueError(fmt.Sprintf("%q is not a number", x))
-			}
-			return n, nil
-		}
-		return nil, valueError("must be a number")
-	case FieldDate:
-		s, ok := raw.(string)
-		if !ok {
-			return nil, valueError("must be a date as YYYY-MM-DD")
-		}
-		d, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+		n, err := ParseNumber(raw)
 		if err != nil {
-			return nil, valueError(fmt.Sprintf("%q is not a date as YYYY-MM-DD", s))
+			return nil, err
 		}
-		return d.Format(time.DateOnly), nil
+		return n, nil
+	case FieldDate:
+		d, err := ParseDate(raw)
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
 	case FieldSelect:
 		s, ok := raw.(string)
 		if !ok || !slices.Contains(f.Options, s) {

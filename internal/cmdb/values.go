@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/cairn-itsm/cairn/internal/catalog"
 	"github.com/cairn-itsm/cairn/internal/errs"
 )
 
@@ -108,35 +108,23 @@ func Normalize(a Attribute, raw any, look Lookups) (any, error) {
 		}
 		return s, nil
 	case AttrNumber:
-		switch x := raw.(type) {
-		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, valueError("must be a finite number")
-			}
-			return x, nil
+		switch x := raw.(type) { // imports and the store hand over integers too
 		case int64:
 			return float64(x), nil
 		case int:
 			return float64(x), nil
-		case string:
-			// strconv, not fmt.Sscan, which would read "12abc" as 12.
-			n, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-			if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
-				return nil, valueError(fmt.Sprintf("%q is not a number", x))
-			}
-			return n, nil
 		}
-		return nil, valueError("must be a number")
-	case AttrDate:
-		s, ok := raw.(string)
-		if !ok {
-			return nil, valueError("must be a date as YYYY-MM-DD")
-		}
-		d, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+		n, err := catalog.ParseNumber(raw)
 		if err != nil {
-			return nil, valueError(fmt.Sprintf("%q is not a date as YYYY-MM-DD", s))
+			return nil, valueError(err.Error())
 		}
-		return d.Format(time.DateOnly), nil
+		return n, nil
+	case AttrDate:
+		d, err := catalog.ParseDate(raw)
+		if err != nil {
+			return nil, valueError(err.Error())
+		}
+		return d, nil
 	case AttrBoolean:
 		switch x := raw.(type) {
 		case bool:
